@@ -1,0 +1,96 @@
+// Domain shapes shared by the peer, the CLI and the UI. Every type is derived from its schema.
+import { z } from 'zod'
+
+const utf8 = new TextEncoder()
+
+export const MAX_MESSAGE_BYTES = 64 * 1024
+export const MAX_NAME_CHARS = 64
+
+/** A libp2p peer id as text (base58btc, e.g. `12D3KooW…`). */
+export const PeerIdText = z
+  .string()
+  .regex(/^[1-9A-HJ-NP-Za-km-z]{40,64}$/, 'not a peer id')
+  .describe('peer id')
+
+/** Group, message and other entry ids: 26 characters of lowercase base32. */
+export const EntryId = z.string().regex(/^[a-z2-7]{26}$/, 'not a Hearth id')
+export const GroupId = EntryId.describe('group id')
+
+// Control characters (C0, C1) and bidi overrides make names lie about themselves.
+// eslint-disable-next-line no-control-regex
+const unsafeNameChars = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/
+
+/** A display name for a person or a group: trimmed, 1–64 characters, no control characters. */
+export const DisplayName = z
+  .string()
+  .trim()
+  .min(1, 'a name cannot be empty')
+  .max(MAX_NAME_CHARS, `a name can have at most ${MAX_NAME_CHARS} characters`)
+  .refine((s) => !unsafeNameChars.test(s), 'a name cannot contain control characters')
+
+export const MessageText = z
+  .string()
+  .min(1, 'a message cannot be empty')
+  .refine(
+    (s) => utf8.encode(s).length <= MAX_MESSAGE_BYTES,
+    `a message can be at most ${MAX_MESSAGE_BYTES / 1024} KiB`,
+  )
+
+/** One emoji (or a short emoji sequence), never arbitrary text. */
+export const Emoji = z
+  .string()
+  .min(1)
+  .max(16)
+  .regex(/^[\p{Extended_Pictographic}\p{Emoji_Component}\u200d\ufe0f]+$/u, 'not an emoji')
+
+export const Role = z.enum(['admin', 'member'])
+export type Role = z.infer<typeof Role>
+
+export const Member = z.object({ peerId: PeerIdText, name: z.string(), role: Role })
+export type Member = z.infer<typeof Member>
+
+export const Group = z.object({
+  groupId: GroupId,
+  name: z.string(),
+  role: Role,
+  members: z.array(Member),
+})
+export type Group = z.infer<typeof Group>
+
+export const Message = z.object({
+  id: EntryId,
+  author: PeerIdText,
+  authorName: z.string(),
+  text: z.string(),
+  /** Hybrid-logical-clock milliseconds: wall time, nudged forward so every replica orders alike. */
+  ts: z.number().int().nonnegative(),
+  replyTo: EntryId.nullable(),
+  editedAt: z.number().int().nullable(),
+  deleted: z.boolean(),
+  /** emoji → the peers who reacted with it, sorted. */
+  reactions: z.record(z.string(), z.array(PeerIdText)),
+  /** False while the author's membership at that time cannot be established. */
+  verified: z.boolean(),
+})
+export type Message = z.infer<typeof Message>
+
+export const PeerInfo = z.object({
+  peerId: PeerIdText,
+  name: z.string(),
+  connected: z.boolean(),
+  addrs: z.array(z.string()),
+  groups: z.array(GroupId),
+})
+export type PeerInfo = z.infer<typeof PeerInfo>
+
+export const Identity = z.object({ peerId: PeerIdText, name: z.string() })
+export type Identity = z.infer<typeof Identity>
+
+export const Status = z.object({
+  peerId: PeerIdText,
+  name: z.string(),
+  addrs: z.array(z.string()),
+  connectedPeers: z.number().int().nonnegative(),
+  groups: z.number().int().nonnegative(),
+})
+export type Status = z.infer<typeof Status>
