@@ -41,7 +41,7 @@ export const Emoji = z
   .string()
   .min(1)
   .max(16)
-  .regex(/^[\p{Extended_Pictographic}\p{Emoji_Component}\u200d\ufe0f]+$/u, 'not an emoji')
+  .regex(/^(?:\p{Extended_Pictographic}|\p{Emoji_Component}|\u200d|\ufe0f)+$/u, 'not an emoji')
 
 export const Role = z.enum(['admin', 'member'])
 export type Role = z.infer<typeof Role>

@@ -13,3 +13,4 @@ declare const console: {
   error(...args: unknown[]): void
   warn(...args: unknown[]): void
 }
+declare function queueMicrotask(callback: () => void): void

@@ -1,0 +1,5 @@
+export * from './channel.ts'
+export * from './client.ts'
+export * from './frames.ts'
+export * from './server.ts'
+export * from './ws-channel.ts'
