@@ -1,0 +1,225 @@
+import { after, describe, test } from 'node:test'
+import assert from 'node:assert/strict'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { DatabaseSync } from 'node:sqlite'
+import { HearthError } from '../../api/index.ts'
+import { runStoreContract } from './contract.ts'
+import { migrations, type Migration } from './migrations.ts'
+import { DATABASE_FILE, openSqliteStore, SqliteStore } from './sqlite.ts'
+
+const dirs: string[] = []
+function tempDir(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-sqlite-'))
+  dirs.push(dir)
+  return dir
+}
+after(() => {
+  for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true })
+})
+
+runStoreContract('SqliteStore', () => openSqliteStore(tempDir()))
+
+const text = (s: string) => new TextEncoder().encode(s)
+const decode = (list: Uint8Array[]) => list.map((b) => new TextDecoder().decode(b))
+
+function storageError(pattern: RegExp) {
+  return (err: unknown) => {
+    assert.ok(err instanceof HearthError, `expected a HearthError, got ${String(err)}`)
+    assert.equal(err.code, 'STORAGE_FAILED')
+    assert.match(err.message, pattern)
+    return true
+  }
+}
+
+/** Reads a pragma through a separate connection, as another tool would see the file. */
+function pragma(file: string, name: string): unknown {
+  const db = new DatabaseSync(file, { readOnly: true })
+  try {
+    return Object.values(db.prepare(`PRAGMA ${name}`).get() ?? {})[0]
+  } finally {
+    db.close()
+  }
+}
+
+function tableNames(file: string): string[] {
+  const db = new DatabaseSync(file, { readOnly: true })
+  try {
+    return db
+      .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
+      .all()
+      .map((row) => String(row.name))
+  } finally {
+    db.close()
+  }
+}
+
+// A later schema step, as a future release would add it: it changes the shape of existing data.
+const v2: Migration = {
+  version: 2,
+  description: 'test: peers get a nickname column',
+  sql: `ALTER TABLE peers ADD COLUMN nickname TEXT NOT NULL DEFAULT 'unnamed';
+        UPDATE peers SET nickname = 'was ' || peer_id;`,
+}
+
+describe('SqliteStore on disk', () => {
+  test('Q1 reopening after close keeps every kind of data', () => {
+    const dir = tempDir()
+    const first = openSqliteStore(dir)
+    first.addGroup('g', 10)
+    for (const u of ['u1', 'u2', 'u3']) first.appendUpdate('g', text(u))
+    first.compact('g', text('snap'), 2)
+    first.setSetting('displayName', 'Ada')
+    first.rememberPeer('p', ['/ip4/10.0.0.1/tcp/1'], 5)
+    first.close()
+
+    const second = openSqliteStore(dir)
+    try {
+      assert.deepEqual(second.listGroups(), [{ groupId: 'g', joinedAt: 10 }])
+      assert.deepEqual(decode(second.loadUpdates('g')), ['snap', 'u3'])
+      assert.equal(second.lastSeq('g'), 3)
+      assert.equal(second.appendUpdate('g', text('u4')), 4)
+      assert.equal(second.getSetting('displayName'), 'Ada')
+      assert.deepEqual(second.knownPeers(), [
+        { peerId: 'p', addrs: ['/ip4/10.0.0.1/tcp/1'], seenAt: 5 },
+      ])
+    } finally {
+      second.close()
+    }
+  })
+
+  test('Q2 the file is created in the data folder, in WAL mode, at the latest schema', () => {
+    const dir = path.join(tempDir(), 'nested', 'data')
+    const store = openSqliteStore(dir)
+    const file = path.join(dir, DATABASE_FILE)
+    try {
+      assert.equal(store.file, file)
+      assert.equal(pragma(file, 'journal_mode'), 'wal')
+      assert.equal(pragma(file, 'user_version'), migrations.length)
+      assert.deepEqual(tableNames(file), ['groups', 'peers', 'settings', 'snapshots', 'updates'])
+    } finally {
+      store.close()
+    }
+  })
+
+  test('Q3 an older database migrates forward and keeps its data', () => {
+    const dir = tempDir()
+    const file = path.join(dir, DATABASE_FILE)
+    const old = openSqliteStore(dir)
+    old.addGroup('g', 1)
+    old.appendUpdate('g', text('u1'))
+    old.rememberPeer('p', ['/a'], 1)
+    old.close()
+    assert.equal(pragma(file, 'user_version'), 1)
+
+    const upgraded = SqliteStore.open(file, { migrations: [...migrations, v2] })
+    try {
+      assert.equal(pragma(file, 'user_version'), 2)
+      assert.deepEqual(decode(upgraded.loadUpdates('g')), ['u1'])
+      assert.deepEqual(upgraded.knownPeers(), [{ peerId: 'p', addrs: ['/a'], seenAt: 1 }])
+      const db = new DatabaseSync(file, { readOnly: true })
+      assert.equal(db.prepare('SELECT nickname FROM peers').get()?.nickname, 'was p')
+      db.close()
+    } finally {
+      upgraded.close()
+    }
+  })
+
+  test('Q4 a database written by a newer schema is refused and left unchanged', () => {
+    const dir = tempDir()
+    const file = path.join(dir, DATABASE_FILE)
+    const newer = SqliteStore.open(file, { migrations: [...migrations, v2] })
+    newer.addGroup('g', 1)
+    newer.appendUpdate('g', text('u1'))
+    newer.close()
+    const before = fs.readFileSync(file)
+
+    assert.throws(() => openSqliteStore(dir), storageError(/newer version of Hearth.*schema 2/))
+    assert.ok(fs.readFileSync(file).equals(before), 'the file must not change')
+    assert.equal(pragma(file, 'user_version'), 2)
+  })
+
+  test('Q5 a failing migration step is undone completely', () => {
+    const dir = tempDir()
+    const file = path.join(dir, DATABASE_FILE)
+    const store = openSqliteStore(dir)
+    store.addGroup('g', 1)
+    store.close()
+    const broken: Migration = {
+      version: 2,
+      description: 'test: fails half way',
+      sql: `CREATE TABLE half (x INTEGER); DELETE FROM groups; INSERT INTO no_such_table VALUES (1);`,
+    }
+
+    assert.throws(
+      () => SqliteStore.open(file, { migrations: [...migrations, broken] }),
+      storageError(/schema 2.*undone.*no_such_table/),
+    )
+    assert.equal(pragma(file, 'user_version'), 1)
+    assert.ok(!tableNames(file).includes('half'))
+    const reopened = openSqliteStore(dir)
+    assert.deepEqual(reopened.listGroups(), [{ groupId: 'g', joinedAt: 1 }])
+    reopened.close()
+  })
+
+  test('Q6 a file that is not a database gives a clear error and is left alone', () => {
+    const dir = tempDir()
+    const file = path.join(dir, DATABASE_FILE)
+    const junk = Buffer.from('this is not a database\n'.repeat(400))
+    fs.writeFileSync(file, junk)
+    assert.throws(() => openSqliteStore(dir), storageError(/damaged or is not a Hearth database/))
+    assert.ok(fs.readFileSync(file).equals(junk))
+  })
+
+  test('Q7 a database damaged inside gives STORAGE_FAILED when the damage is read', () => {
+    const dir = tempDir()
+    const file = path.join(dir, DATABASE_FILE)
+    const store = openSqliteStore(dir)
+    store.addGroup('g', 1)
+    for (let i = 0; i < 100; i++) store.appendUpdate('g', new Uint8Array(1000).fill(i))
+    store.close()
+    // Keep the header and schema pages; overwrite the pages holding the updates.
+    const size = fs.statSync(file).size
+    const fd = fs.openSync(file, 'r+')
+    fs.writeSync(fd, Buffer.alloc(size - 8192, 0xab), 0, size - 8192, 8192)
+    fs.closeSync(fd)
+
+    const damaged = (() => {
+      try {
+        return openSqliteStore(dir)
+      } catch (err) {
+        storageError(/damaged/)(err)
+        return undefined
+      }
+    })()
+    if (damaged) {
+      assert.throws(() => damaged.loadUpdates('g'), storageError(/damaged/))
+      damaged.close()
+    }
+  })
+
+  test('Q8 a data folder that cannot be created gives STORAGE_FAILED', () => {
+    const parent = tempDir()
+    fs.writeFileSync(path.join(parent, 'file'), 'x')
+    assert.throws(
+      () => openSqliteStore(path.join(parent, 'file', 'data')),
+      storageError(/cannot be created/),
+    )
+  })
+
+  test('Q9 two stores on one file see each other’s writes', () => {
+    const dir = tempDir()
+    const a = openSqliteStore(dir)
+    const b = openSqliteStore(dir)
+    try {
+      a.addGroup('g', 1)
+      assert.equal(b.appendUpdate('g', text('from b')), 1)
+      assert.equal(a.appendUpdate('g', text('from a')), 2)
+      assert.deepEqual(decode(b.loadUpdates('g')), ['from b', 'from a'])
+    } finally {
+      a.close()
+      b.close()
+    }
+  })
+})

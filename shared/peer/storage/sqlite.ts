@@ -1,0 +1,368 @@
+// The store on disk: one sqlite file per data folder, WAL with synchronous=FULL so a write that has
+// returned survives kill -9 and power loss (on media that honour flushes).
+import fs from 'node:fs'
+import path from 'node:path'
+import { DatabaseSync, type SQLOutputValue, type StatementSync } from 'node:sqlite'
+import { HearthError } from '../../api/index.ts'
+import { migrations as schemaMigrations, type Migration } from './migrations.ts'
+import {
+  checkBytes,
+  checkCompactionPoint,
+  checkId,
+  checkText,
+  checkTime,
+  groupNotFound,
+  storeClosed,
+  uniqueAddrs,
+} from './rules.ts'
+import { toStorageError } from './sqlite-errors.ts'
+import type { KnownPeer, Store, StoredGroup } from './types.ts'
+
+export const DATABASE_FILE = 'hearth.db'
+
+export interface SqliteStoreOptions {
+  /** The schema steps to run; only tests pass anything but the shipped list. */
+  migrations?: readonly Migration[]
+  /** How long a write waits for another connection's lock before failing. */
+  busyTimeoutMs?: number
+}
+
+/** Opens (creating if needed) `dir/hearth.db`, bringing its schema up to date. */
+export function openSqliteStore(dir: string, options: SqliteStoreOptions = {}): SqliteStore {
+  try {
+    fs.mkdirSync(dir, { recursive: true })
+  } catch (err) {
+    throw new HearthError(
+      'STORAGE_FAILED',
+      `The data folder ${dir} cannot be created: ${err instanceof Error ? err.message : String(err)}`,
+    )
+  }
+  return SqliteStore.open(path.join(dir, DATABASE_FILE), options)
+}
+
+type Row = Record<string, SQLOutputValue>
+
+function damaged(file: string, what: string): HearthError {
+  return new HearthError(
+    'STORAGE_FAILED',
+    `${file} is damaged or is not a Hearth database: ${what} has an unexpected value.`,
+  )
+}
+
+function readUserVersion(db: DatabaseSync): number {
+  const value = (db.prepare('PRAGMA user_version').get() as Row | undefined)?.user_version
+  if (typeof value !== 'number') throw new Error('PRAGMA user_version returned no number')
+  return value
+}
+
+function checkMigrationList(list: readonly Migration[]): void {
+  list.forEach((m, i) => {
+    if (m.version !== i + 1) {
+      throw new Error(`migration #${i} has version ${m.version}; versions must be 1, 2, 3, ...`)
+    }
+  })
+}
+
+export class SqliteStore implements Store {
+  readonly file: string
+  private readonly db: DatabaseSync
+  private readonly sql: Record<
+    | 'listGroups'
+    | 'addGroup'
+    | 'removeGroup'
+    | 'bumpSeq'
+    | 'insertUpdate'
+    | 'loadSnapshot'
+    | 'loadUpdates'
+    | 'updateCount'
+    | 'groupSeqs'
+    | 'putSnapshot'
+    | 'deleteUpdatesUpTo'
+    | 'lastSeq'
+    | 'getSetting'
+    | 'setSetting'
+    | 'putPeer'
+    | 'knownPeers',
+    StatementSync
+  >
+  private closed = false
+
+  static open(file: string, options: SqliteStoreOptions = {}): SqliteStore {
+    const list = options.migrations ?? schemaMigrations
+    checkMigrationList(list)
+    let db: DatabaseSync
+    try {
+      db = new DatabaseSync(file, {
+        enableForeignKeyConstraints: true,
+        timeout: options.busyTimeoutMs ?? 5000,
+      })
+    } catch (err) {
+      throw toStorageError(err, file, 'opening it')
+    }
+    try {
+      // The version is read before anything is written, so a database from a newer Hearth, or a
+      // file that is not a database at all, is left exactly as it was.
+      const version = readUserVersion(db)
+      if (version > list.length) {
+        throw new HearthError(
+          'STORAGE_FAILED',
+          `${file} was written by a newer version of Hearth (schema ${version}; this version knows up to ${list.length}). Update Hearth to open it; nothing was changed.`,
+        )
+      }
+      db.exec('PRAGMA journal_mode = WAL')
+      db.exec('PRAGMA synchronous = FULL')
+      db.exec('PRAGMA foreign_keys = ON')
+      migrate(db, file, list)
+      return new SqliteStore(db, file)
+    } catch (err) {
+      closeQuietly(db, file)
+      throw toStorageError(err, file, 'opening it')
+    }
+  }
+
+  private constructor(db: DatabaseSync, file: string) {
+    this.db = db
+    this.file = file
+    this.sql = {
+      listGroups: db.prepare(
+        'SELECT group_id, joined_at FROM groups ORDER BY joined_at ASC, group_id ASC',
+      ),
+      addGroup: db.prepare(
+        'INSERT INTO groups (group_id, joined_at) VALUES (?, ?) ON CONFLICT (group_id) DO NOTHING',
+      ),
+      removeGroup: db.prepare('DELETE FROM groups WHERE group_id = ?'),
+      bumpSeq: db.prepare(
+        'UPDATE groups SET last_seq = last_seq + 1 WHERE group_id = ? RETURNING last_seq',
+      ),
+      insertUpdate: db.prepare('INSERT INTO updates (group_id, seq, data) VALUES (?, ?, ?)'),
+      loadSnapshot: db.prepare('SELECT data FROM snapshots WHERE group_id = ?'),
+      loadUpdates: db.prepare('SELECT data FROM updates WHERE group_id = ? ORDER BY seq ASC'),
+      updateCount: db.prepare('SELECT count(*) AS n FROM updates WHERE group_id = ?'),
+      groupSeqs: db.prepare(
+        `SELECT g.last_seq, coalesce(s.upto_seq, 0) AS snapshot_seq
+         FROM groups g LEFT JOIN snapshots s ON s.group_id = g.group_id
+         WHERE g.group_id = ?`,
+      ),
+      putSnapshot: db.prepare(
+        `INSERT INTO snapshots (group_id, upto_seq, data) VALUES (?, ?, ?)
+         ON CONFLICT (group_id) DO UPDATE SET upto_seq = excluded.upto_seq, data = excluded.data`,
+      ),
+      deleteUpdatesUpTo: db.prepare('DELETE FROM updates WHERE group_id = ? AND seq <= ?'),
+      lastSeq: db.prepare('SELECT last_seq FROM groups WHERE group_id = ?'),
+      getSetting: db.prepare('SELECT value FROM settings WHERE key = ?'),
+      setSetting: db.prepare(
+        'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+      ),
+      putPeer: db.prepare(
+        `INSERT INTO peers (peer_id, addrs, seen_at) VALUES (?, ?, ?)
+         ON CONFLICT (peer_id) DO UPDATE SET addrs = excluded.addrs, seen_at = excluded.seen_at`,
+      ),
+      knownPeers: db.prepare(
+        'SELECT peer_id, addrs, seen_at FROM peers ORDER BY seen_at DESC, peer_id ASC',
+      ),
+    }
+  }
+
+  listGroups(): StoredGroup[] {
+    return this.run('listing groups', () =>
+      this.sql.listGroups.all().map((row) => ({
+        groupId: this.text(row, 'group_id'),
+        joinedAt: this.int(row, 'joined_at'),
+      })),
+    )
+  }
+
+  addGroup(groupId: string, joinedAt: number): void {
+    checkId('group id', groupId)
+    checkTime('join time', joinedAt)
+    this.run('adding a group', () => this.sql.addGroup.run(groupId, joinedAt))
+  }
+
+  removeGroup(groupId: string): void {
+    // The foreign keys cascade, so the group's updates and snapshot go in the same statement.
+    this.run('removing a group', () => this.sql.removeGroup.run(groupId))
+  }
+
+  appendUpdate(groupId: string, update: Uint8Array): number {
+    checkBytes('update', update)
+    return this.transaction('storing an update', () => {
+      const row = this.sql.bumpSeq.get(groupId)
+      if (!row) throw groupNotFound(groupId)
+      const seq = this.int(row, 'last_seq')
+      this.sql.insertUpdate.run(groupId, seq, update)
+      return seq
+    })
+  }
+
+  loadUpdates(groupId: string): Uint8Array[] {
+    // One read transaction, so a snapshot and the rows after it are from the same moment.
+    return this.transaction(
+      'loading updates',
+      () => {
+        const snapshot = this.sql.loadSnapshot.get(groupId)
+        const rows = this.sql.loadUpdates.all(groupId).map((row) => this.bytes(row, 'data'))
+        return snapshot ? [this.bytes(snapshot, 'data'), ...rows] : rows
+      },
+      'BEGIN DEFERRED',
+    )
+  }
+
+  updateCount(groupId: string): number {
+    return this.run('counting updates', () => {
+      const row = this.sql.updateCount.get(groupId)
+      return row ? this.int(row, 'n') : 0
+    })
+  }
+
+  compact(groupId: string, snapshot: Uint8Array, uptoSeq: number): void {
+    checkBytes('snapshot', snapshot)
+    this.transaction('compacting a group', () => {
+      const row = this.sql.groupSeqs.get(groupId)
+      if (!row) throw groupNotFound(groupId)
+      checkCompactionPoint(uptoSeq, this.int(row, 'snapshot_seq'), this.int(row, 'last_seq'))
+      this.sql.putSnapshot.run(groupId, uptoSeq, snapshot)
+      this.sql.deleteUpdatesUpTo.run(groupId, uptoSeq)
+    })
+  }
+
+  lastSeq(groupId: string): number {
+    return this.run('reading the last sequence number', () => {
+      const row = this.sql.lastSeq.get(groupId)
+      return row ? this.int(row, 'last_seq') : 0
+    })
+  }
+
+  getSetting(key: string): string | undefined {
+    return this.run('reading a setting', () => {
+      const row = this.sql.getSetting.get(key)
+      return row ? this.text(row, 'value') : undefined
+    })
+  }
+
+  setSetting(key: string, value: string): void {
+    checkId('setting name', key)
+    checkText('setting value', value)
+    this.run('saving a setting', () => this.sql.setSetting.run(key, value))
+  }
+
+  rememberPeer(peerId: string, addrs: string[], seenAt: number): void {
+    checkId('peer id', peerId)
+    checkTime('time the peer was seen', seenAt)
+    const json = JSON.stringify(uniqueAddrs(addrs))
+    this.run('remembering a peer', () => this.sql.putPeer.run(peerId, json, seenAt))
+  }
+
+  knownPeers(): KnownPeer[] {
+    return this.run('listing known peers', () =>
+      this.sql.knownPeers.all().map((row) => ({
+        peerId: this.text(row, 'peer_id'),
+        addrs: this.addrs(row),
+        seenAt: this.int(row, 'seen_at'),
+      })),
+    )
+  }
+
+  close(): void {
+    if (this.closed) return
+    this.closed = true
+    try {
+      this.db.close()
+    } catch (err) {
+      throw toStorageError(err, this.file, 'closing it')
+    }
+  }
+
+  /** A single statement: sqlite runs it atomically on its own. */
+  private run<T>(doing: string, fn: () => T): T {
+    if (this.closed) throw storeClosed()
+    try {
+      return fn()
+    } catch (err) {
+      throw toStorageError(err, this.file, doing)
+    }
+  }
+
+  /** Several statements as one transaction; IMMEDIATE takes the write lock before reading. */
+  private transaction<T>(doing: string, fn: () => T, begin = 'BEGIN IMMEDIATE'): T {
+    return this.run(doing, () => {
+      this.db.exec(begin)
+      try {
+        const result = fn()
+        this.db.exec('COMMIT')
+        return result
+      } catch (err) {
+        this.rollback(doing)
+        throw err
+      }
+    })
+  }
+
+  private rollback(doing: string): void {
+    // A failed COMMIT (disk full) can leave the transaction open; a failed statement may not.
+    if (!this.db.isTransaction) return
+    try {
+      this.db.exec('ROLLBACK')
+    } catch (err) {
+      console.error(`storage: rollback after ${doing} failed in ${this.file}:`, err)
+    }
+  }
+
+  private int(row: Row, column: string): number {
+    const value = row[column]
+    if (typeof value !== 'number' || !Number.isSafeInteger(value)) throw damaged(this.file, column)
+    return value
+  }
+
+  private text(row: Row, column: string): string {
+    const value = row[column]
+    if (typeof value !== 'string') throw damaged(this.file, column)
+    return value
+  }
+
+  private bytes(row: Row, column: string): Uint8Array {
+    const value = row[column]
+    if (!(value instanceof Uint8Array)) throw damaged(this.file, column)
+    return value
+  }
+
+  private addrs(row: Row): string[] {
+    const raw = this.text(row, 'addrs')
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(raw)
+    } catch (err) {
+      throw damaged(this.file, `addrs (${err instanceof Error ? err.message : String(err)})`)
+    }
+    if (!Array.isArray(parsed) || !parsed.every((a) => typeof a === 'string')) {
+      throw damaged(this.file, 'addrs')
+    }
+    return parsed
+  }
+}
+
+function migrate(db: DatabaseSync, file: string, list: readonly Migration[]): void {
+  const current = readUserVersion(db)
+  for (const step of list.filter((m) => m.version > current)) {
+    const doing = `upgrading it to schema ${step.version} (${step.description}), which was undone`
+    db.exec('BEGIN IMMEDIATE')
+    try {
+      // Read again under the write lock: another process may have run this step meanwhile.
+      if (readUserVersion(db) < step.version) {
+        db.exec(step.sql)
+        db.exec(`PRAGMA user_version = ${step.version}`)
+      }
+      db.exec('COMMIT')
+    } catch (err) {
+      if (db.isTransaction) db.exec('ROLLBACK')
+      throw toStorageError(err, file, doing)
+    }
+  }
+}
+
+function closeQuietly(db: DatabaseSync, file: string): void {
+  try {
+    db.close()
+  } catch (err) {
+    console.error(`storage: closing ${file} after a failed open also failed:`, err)
+  }
+}
