@@ -1,0 +1,127 @@
+// The signed entries stored in a group doc. Every value in a root map is one of these, keyed by
+// its id; nothing is ever overwritten, so edits, deletes and membership changes are new entries.
+import { z } from 'zod'
+import { Emoji, MessageText } from '../../api/index.ts'
+import { Invite, inviteFields, JoinRequest, joinFields } from './invites.ts'
+import { EntryId, GroupId, PeerIdText, SignatureText, StoredName, Timestamp } from './primitives.ts'
+import { seal, tags, type Field } from './sealed.ts'
+import type { Signer } from './signing.ts'
+
+/** Heads referenced by one op; groups are small, so this bounds a hostile op, not a real one. */
+export const MAX_OP_PARENTS = 256
+
+const common = {
+  v: z.literal(1),
+  group: GroupId,
+  author: PeerIdText,
+  ts: Timestamp,
+  sig: SignatureText,
+}
+
+const Parents = z
+  .array(EntryId)
+  .max(MAX_OP_PARENTS)
+  .refine((ids) => ids.every((id, i) => i === 0 || (ids[i - 1] ?? '') < id), 'parents are sorted')
+
+const op = { ...common, parents: Parents }
+
+export const OpEntry = z.discriminatedUnion('kind', [
+  // `memberName` is the founder's display name, as `add` carries the joiner's.
+  z.strictObject({
+    ...op,
+    kind: z.literal('create'),
+    name: StoredName,
+    memberName: StoredName,
+    nonce: EntryId,
+  }),
+  z.strictObject({
+    ...op,
+    kind: z.literal('add'),
+    member: PeerIdText,
+    memberName: StoredName,
+    invite: Invite,
+    request: JoinRequest,
+  }),
+  z.strictObject({ ...op, kind: z.literal('remove'), member: PeerIdText }),
+  z.strictObject({ ...op, kind: z.literal('promote'), member: PeerIdText }),
+  z.strictObject({ ...op, kind: z.literal('leave') }),
+  z.strictObject({ ...op, kind: z.literal('rename'), name: StoredName }),
+])
+export type OpEntry = z.infer<typeof OpEntry>
+
+export const MsgEntry = z.strictObject({
+  ...common,
+  text: MessageText,
+  replyTo: EntryId.nullable(),
+})
+export type MsgEntry = z.infer<typeof MsgEntry>
+
+export const ActEntry = z.discriminatedUnion('kind', [
+  z.strictObject({ ...common, kind: z.literal('edit'), target: EntryId, text: MessageText }),
+  z.strictObject({ ...common, kind: z.literal('delete'), target: EntryId }),
+  z.strictObject({
+    ...common,
+    kind: z.literal('react'),
+    target: EntryId,
+    emoji: Emoji,
+    on: z.boolean(),
+  }),
+])
+export type ActEntry = z.infer<typeof ActEntry>
+
+/** Distributes `Omit` over a union, so each variant keeps its own fields. */
+export type Unsigned<T> = T extends unknown ? Omit<T, 'sig'> : never
+
+export function opFields(e: Unsigned<OpEntry>): Field[] {
+  const head: Field[] = [tags.op, e.group, e.author, e.ts, e.parents, e.kind]
+  switch (e.kind) {
+    case 'create':
+      return [...head, e.name, e.memberName, e.nonce]
+    case 'add':
+      return [
+        ...head,
+        e.member,
+        e.memberName,
+        [...inviteFields(e.invite), e.invite.sig],
+        [...joinFields(e.request), e.request.sig],
+      ]
+    case 'remove':
+    case 'promote':
+      return [...head, e.member]
+    case 'leave':
+      return head
+    case 'rename':
+      return [...head, e.name]
+  }
+}
+
+export function msgFields(e: Unsigned<MsgEntry>): Field[] {
+  return [tags.msg, e.group, e.author, e.ts, e.text, e.replyTo]
+}
+
+export function actFields(e: Unsigned<ActEntry>): Field[] {
+  const head: Field[] = [tags.act, e.group, e.author, e.ts, e.kind, e.target]
+  switch (e.kind) {
+    case 'edit':
+      return [...head, e.text]
+    case 'delete':
+      return head
+    case 'react':
+      return [...head, e.emoji, e.on]
+  }
+}
+
+export interface Signed<T> {
+  id: string
+  entry: T
+}
+
+/** Signs an entry the local device authored; the caller supplies `author = signer.peerId`. */
+export function signEntry<T extends { author: string }>(
+  signer: Signer,
+  unsigned: Unsigned<T>,
+  fields: (e: Unsigned<T>) => Field[],
+): Signed<T> {
+  const { sig, id } = seal(signer, fields(unsigned))
+  return { id, entry: { ...unsigned, sig } as T }
+}

@@ -1,0 +1,162 @@
+// The message list as every replica shows it: ordered by (ts, id), with edits, deletes and
+// reactions folded in. The order is kept incrementally, because re-sorting a long history on
+// every new message would make each append cost grow with the history.
+import type { Message } from '../../api/index.ts'
+import type { ActEntry, MsgEntry } from './entries.ts'
+import type { MembershipView } from './membership.ts'
+
+interface Key {
+  ts: number
+  id: string
+}
+
+interface ActRecord {
+  id: string
+  act: ActEntry
+}
+
+function compareKeys(a: Key, b: Key): number {
+  return a.ts - b.ts || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+}
+
+export class MessageIndex {
+  readonly #entries = new Map<string, MsgEntry>()
+  readonly #order: Key[] = []
+  /** Acts by the message they target; a target may arrive after its acts. Each list is sorted. */
+  readonly #acts = new Map<string, ActRecord[]>()
+
+  has(id: string): boolean {
+    return this.#entries.has(id)
+  }
+
+  entry(id: string): MsgEntry | undefined {
+    return this.#entries.get(id)
+  }
+
+  count(): number {
+    return this.#order.length
+  }
+
+  /** Adds one message; new messages usually sort last, which makes this O(1) then. */
+  addMessage(id: string, entry: MsgEntry): void {
+    if (this.#entries.has(id)) return
+    this.#entries.set(id, entry)
+    insertSorted(this.#order, { ts: entry.ts, id }, compareKeys)
+  }
+
+  /** Adds many messages at once (loading), sorting a single time. */
+  addMessages(entries: Iterable<[string, MsgEntry]>): void {
+    for (const [id, entry] of entries) {
+      if (this.#entries.has(id)) continue
+      this.#entries.set(id, entry)
+      this.#order.push({ ts: entry.ts, id })
+    }
+    this.#order.sort(compareKeys)
+  }
+
+  /** Records an act; returns its target id. */
+  addAct(id: string, act: ActEntry): string {
+    let list = this.#acts.get(act.target)
+    if (list === undefined) this.#acts.set(act.target, (list = []))
+    if (!list.some((r) => r.id === id)) {
+      insertSorted(list, { id, act }, (a, b) => compareKeys(keyOfAct(a), keyOfAct(b)))
+    }
+    return act.target
+  }
+
+  /** Ids of the last `limit` messages, oldest first. */
+  lastIds(limit: number): string[] {
+    const start = Math.max(0, this.#order.length - Math.max(0, limit))
+    return this.#order.slice(start).map((k) => k.id)
+  }
+
+  /** Ids of messages whose view may depend on any of `peers` (as author or actor). */
+  idsTouchedBy(peers: ReadonlySet<string>): string[] {
+    const ids = new Set<string>()
+    for (const [id, entry] of this.#entries) if (peers.has(entry.author)) ids.add(id)
+    for (const [target, list] of this.#acts) {
+      if (this.#entries.has(target) && list.some((r) => peers.has(r.act.author))) ids.add(target)
+    }
+    return [...ids]
+  }
+
+  view(id: string, membership: MembershipView): Message | undefined {
+    const entry = this.#entries.get(id)
+    if (entry === undefined) return undefined
+    let text = entry.text
+    let editedAt: number | null = null
+    let deleted = false
+    // emoji → reactor → on; the latest act of each (reactor, emoji) pair wins.
+    const reactionState = new Map<string, Map<string, boolean>>()
+    for (const { act } of this.#acts.get(id) ?? []) {
+      // Acts are checked against membership at their own time, like messages.
+      const role = membership.roleAt(act.author, act.ts)
+      if (role === null) continue
+      switch (act.kind) {
+        case 'edit':
+          if (act.author === entry.author) {
+            text = act.text
+            editedAt = act.ts
+          }
+          break
+        case 'delete':
+          if (act.author === entry.author || role === 'admin') deleted = true
+          break
+        case 'react':
+          {
+            let reactors = reactionState.get(act.emoji)
+            if (reactors === undefined) reactionState.set(act.emoji, (reactors = new Map()))
+            reactors.set(act.author, act.on)
+          }
+          break
+      }
+    }
+    const reactions: Record<string, string[]> = {}
+    for (const emoji of [...reactionState.keys()].sort(compareStrings)) {
+      const on = [...(reactionState.get(emoji) ?? [])].filter(([, isOn]) => isOn).map(([p]) => p)
+      if (on.length > 0) reactions[emoji] = on.sort(compareStrings)
+    }
+    return {
+      id,
+      author: entry.author,
+      authorName: membership.nameOf(entry.author),
+      text: deleted ? '' : text,
+      ts: entry.ts,
+      replyTo: entry.replyTo,
+      editedAt,
+      deleted,
+      reactions,
+      verified: membership.wasMemberAt(entry.author, entry.ts),
+    }
+  }
+}
+
+function keyOfAct(r: ActRecord): Key {
+  return { ts: r.act.ts, id: r.id }
+}
+
+function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0
+}
+
+/** Binary insertion with a fast path for appends. */
+function insertSorted<T>(list: T[], item: T, compare: (a: T, b: T) => number): void {
+  const last = list[list.length - 1]
+  if (last === undefined || compare(last, item) < 0) {
+    list.push(item)
+    return
+  }
+  let lo = 0
+  let hi = list.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if (compare(list[mid] as T, item) < 0) lo = mid + 1
+    else hi = mid
+  }
+  list.splice(lo, 0, item)
+}
+
+/** True when two views show the same thing. */
+export function sameMessage(a: Message | undefined, b: Message | undefined): boolean {
+  return JSON.stringify(a) === JSON.stringify(b)
+}

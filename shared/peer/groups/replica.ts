@@ -1,0 +1,606 @@
+// One group's replicated state: a Y.Doc of signed entries, plus the views derived from it.
+// This is the surface the peer codes against; everything below it is pure and does no I/O.
+import * as Y from 'yjs'
+import {
+  DisplayName,
+  Emoji,
+  EntryId,
+  HearthError,
+  MAX_MESSAGE_BYTES,
+  MessageText,
+  type Group,
+  type Message,
+} from '../../api/index.ts'
+import type { HybridClock } from './clock.ts'
+import {
+  actFields,
+  MAX_OP_PARENTS,
+  msgFields,
+  opFields,
+  signEntry,
+  type ActEntry,
+  type MsgEntry,
+  type OpEntry,
+  type Unsigned,
+} from './entries.ts'
+import { groupIdFor, randomId } from './ids.ts'
+import {
+  decodeInvite,
+  encodeInvite,
+  Invite,
+  InviteMember,
+  JoinRequest,
+  makeJoinRequest,
+  MAX_ADDR_CHARS,
+  MAX_INVITE_MEMBERS,
+  MAX_INVITE_TEXT,
+  MAX_INVITE_USES,
+  MAX_MEMBER_ADDRS,
+  signInvite,
+  verifyInviteSignature,
+} from './invites.ts'
+import {
+  admissionProblem,
+  computeMembership,
+  MembershipView,
+  signaturesOfAdd,
+  type Role,
+  type SignatureCache,
+} from './membership.ts'
+import { MessageIndex, sameMessage } from './messages.ts'
+import { actsMap, msgsMap, opsMap, rootMaps, type RootMap, type SignedCommon } from './root-maps.ts'
+import type { Signer } from './signing.ts'
+import { storedAct, storedMsg, storedOp } from './stored.ts'
+import { checkUpdate, type ApplyResult } from './validate.ts'
+
+export type { ApplyResult } from './validate.ts'
+export type { MembershipView } from './membership.ts'
+export { encodeInvite, decodeInvite, verifyInviteSignature, makeJoinRequest }
+export type { Invite, JoinRequest } from './invites.ts'
+
+/** Transaction origin of writes made by this device. */
+export const LOCAL_ORIGIN: unique symbol = Symbol('hearth/local')
+
+/** Transaction origin of updates received from `from`, so listeners can tell them apart. */
+export class RemoteOrigin {
+  readonly from: string
+  constructor(from: string) {
+    this.from = from
+  }
+}
+
+export interface ReplicaOptions {
+  signer: Signer
+  clock: HybridClock
+  now?: () => number
+  /** This device's display name, written into the genesis when founding a group. */
+  memberName?: string
+}
+
+export interface ReplicaEvents {
+  update: (update: Uint8Array, from: string | null) => void
+  messageAdded: (message: Message) => void
+  messageChanged: (message: Message) => void
+  membershipChanged: () => void
+}
+
+type Listeners = { [K in keyof ReplicaEvents]: Set<ReplicaEvents[K]> }
+
+const DEFAULT_LIMIT = 100
+
+function utf8Length(text: string): number {
+  return Buffer.byteLength(text, 'utf8')
+}
+
+function fail(code: HearthError['code'], message: string): never {
+  throw new HearthError(code, message)
+}
+
+export class GroupReplica {
+  readonly groupId: string
+  readonly doc: Y.Doc
+  readonly #signer: Signer
+  readonly #clock: HybridClock
+  readonly #now: () => number
+  readonly #ops: Y.Map<unknown>
+  readonly #msgs: Y.Map<unknown>
+  readonly #acts: Y.Map<unknown>
+  readonly #opEntries = new Map<string, OpEntry>()
+  readonly #signatures: SignatureCache = new Map()
+  readonly #messages = new MessageIndex()
+  #membership: MembershipView
+  readonly #listeners: Listeners = {
+    update: new Set(),
+    messageAdded: new Set(),
+    messageChanged: new Set(),
+    membershipChanged: new Set(),
+  }
+  readonly #onUpdate: (update: Uint8Array, origin: unknown) => void
+  readonly #onTransactions: (doc: Y.Doc, transactions: Y.Transaction[]) => void
+
+  private constructor(groupId: string, doc: Y.Doc, opts: ReplicaOptions) {
+    this.groupId = groupId
+    this.doc = doc
+    this.#signer = opts.signer
+    this.#clock = opts.clock
+    this.#now = opts.now ?? Date.now
+    this.#ops = doc.getMap('ops')
+    this.#msgs = doc.getMap('msgs')
+    this.#acts = doc.getMap('acts')
+    this.#indexAll()
+    this.#membership = computeMembership(groupId, this.#opEntries, this.#signatures)
+    this.#onUpdate = (update, origin) => {
+      const from = origin instanceof RemoteOrigin ? origin.from : null
+      this.#emit('update', update, from)
+    }
+    this.#onTransactions = (_doc, transactions) => this.#afterTransactions(transactions)
+    doc.on('update', this.#onUpdate)
+    doc.on('afterAllTransactions', this.#onTransactions)
+  }
+
+  /** Founds a new group: this device becomes its founder and first admin. */
+  static create(name: string, opts: ReplicaOptions): GroupReplica {
+    const groupName = parseName(name)
+    const memberName = parseName(opts.memberName ?? opts.signer.peerId.slice(-8))
+    const nonce = randomId()
+    const replica = new GroupReplica(groupIdFor(opts.signer.peerId, nonce), newDoc(), opts)
+    replica.#writeOp({ kind: 'create', name: groupName, memberName, nonce }, [])
+    return replica
+  }
+
+  /** Rebuilds a replica from stored updates, which were validated when they were received. */
+  static load(groupId: string, updates: Uint8Array[], opts: ReplicaOptions): GroupReplica {
+    const doc = newDoc()
+    try {
+      doc.transact(() => {
+        for (const update of updates) {
+          Y.applyUpdate(doc, update)
+          // Updates are stored in the order they were applied, so a hole means lost data; and
+          // Yjs re-merges its pending structs on every later update, which would take minutes.
+          if (doc.store.pendingStructs !== null || doc.store.pendingDs !== null) {
+            throw new Error('an earlier update is missing')
+          }
+        }
+      })
+    } catch (err) {
+      doc.destroy()
+      throw new HearthError(
+        'STORAGE_FAILED',
+        `The stored state of group ${groupId} cannot be read (${(err as Error).message}).`,
+      )
+    }
+    return new GroupReplica(groupId, doc, opts)
+  }
+
+  /** A replica with nothing in it yet: a group being joined. */
+  static empty(groupId: string, opts: ReplicaOptions): GroupReplica {
+    return new GroupReplica(groupId, newDoc(), opts)
+  }
+
+  hasGenesis(): boolean {
+    return this.#membership.founder !== null
+  }
+
+  name(): string {
+    return this.#membership.name
+  }
+
+  membership(): MembershipView {
+    return this.#membership
+  }
+
+  isMember(peerId: string): boolean {
+    return this.#membership.members.has(peerId)
+  }
+
+  roleOf(peerId: string): Role | null {
+    return this.#membership.members.get(peerId)?.role ?? null
+  }
+
+  /** The group as the contract shows it; throws `NOT_A_MEMBER` when `selfPeerId` is not one. */
+  group(selfPeerId: string): Group {
+    const role = this.roleOf(selfPeerId)
+    if (role === null) fail('NOT_A_MEMBER', 'You are not a member of this group.')
+    const members = [...this.#membership.members]
+      .sort((a, b) => a[1].since - b[1].since || (a[0] < b[0] ? -1 : 1))
+      .map(([peerId, m]) => ({ peerId, name: m.name, role: m.role }))
+    return { groupId: this.groupId, name: this.name(), role, members }
+  }
+
+  /** The last `limit` messages, oldest first, in the order every replica shows. */
+  messages(limit: number = DEFAULT_LIMIT): Message[] {
+    const views: Message[] = []
+    for (const id of this.#messages.lastIds(limit)) {
+      const view = this.#messages.view(id, this.#membership)
+      if (view !== undefined) views.push(view)
+    }
+    return views
+  }
+
+  message(id: string): Message | undefined {
+    return this.#messages.view(id, this.#membership)
+  }
+
+  messageCount(): number {
+    return this.#messages.count()
+  }
+
+  sendMessage(text: string, replyTo: string | null = null): string {
+    this.#requireMember()
+    checkText(text)
+    if (replyTo !== null && !this.#messages.has(replyTo)) {
+      fail('MESSAGE_NOT_FOUND', 'The message you are replying to does not exist in this group.')
+    }
+    const { id, entry } = signEntry<MsgEntry>(
+      this.#signer,
+      { ...this.#common(), text, replyTo },
+      msgFields,
+    )
+    this.#write(msgsMap, id, entry)
+    return id
+  }
+
+  editMessage(id: string, text: string): void {
+    this.#requireMember()
+    const target = this.#requireMessage(id)
+    if (target.author !== this.#signer.peerId) {
+      fail('NOT_THE_AUTHOR', 'Only the author of a message can edit it.')
+    }
+    if (this.message(id)?.deleted === true) fail('MESSAGE_NOT_FOUND', 'This message was deleted.')
+    checkText(text)
+    this.#writeAct({ kind: 'edit', target: id, text })
+  }
+
+  deleteMessage(id: string): void {
+    this.#requireMember()
+    const target = this.#requireMessage(id)
+    const self = this.#signer.peerId
+    if (target.author !== self && this.roleOf(self) !== 'admin') {
+      fail('NOT_THE_AUTHOR', 'Only the author of a message or an admin can delete it.')
+    }
+    if (this.message(id)?.deleted === true) return
+    this.#writeAct({ kind: 'delete', target: id })
+  }
+
+  react(id: string, emoji: string, on: boolean): void {
+    this.#requireMember()
+    this.#requireMessage(id)
+    if (!Emoji.safeParse(emoji).success) fail('BAD_INPUT', 'A reaction must be an emoji.')
+    this.#writeAct({ kind: 'react', target: id, emoji, on })
+  }
+
+  createInvite(o: {
+    uses: number
+    expiresAt: number
+    members: { peerId: string; addrs: string[] }[]
+  }): Invite {
+    this.#requireAdmin()
+    if (!Number.isInteger(o.uses) || o.uses < 1 || o.uses > MAX_INVITE_USES) {
+      fail('BAD_INPUT', `An invite can be used between 1 and ${MAX_INVITE_USES} times.`)
+    }
+    if (!Number.isSafeInteger(o.expiresAt) || o.expiresAt <= this.#now()) {
+      fail('BAD_INPUT', 'An invite must expire in the future.')
+    }
+    // An invite only needs a few reachable members; keep what fits rather than fail.
+    const offered = o.members.slice(0, MAX_INVITE_MEMBERS).map((m) => ({
+      peerId: m.peerId,
+      addrs: m.addrs.filter((a) => a.length <= MAX_ADDR_CHARS).slice(0, MAX_MEMBER_ADDRS),
+    }))
+    const members = InviteMember.array().safeParse(offered)
+    if (!members.success) fail('BAD_INPUT', 'The members to put in the invite are not valid.')
+    const unsigned = {
+      v: 1 as const,
+      group: this.groupId,
+      groupName: this.name(),
+      author: this.#signer.peerId,
+      inviteId: randomId(),
+      // On the group's clock, so it compares correctly with the time of a removal.
+      createdAt: this.#clock.tick(),
+      expiresAt: o.expiresAt,
+      uses: o.uses,
+      members: members.data,
+    }
+    let invite = signInvite(this.#signer, unsigned)
+    while (encodeInvite(invite).length > MAX_INVITE_TEXT && unsigned.members.length > 1) {
+      unsigned.members = unsigned.members.slice(0, -1)
+      invite = signInvite(this.#signer, unsigned)
+    }
+    if (encodeInvite(invite).length > MAX_INVITE_TEXT) {
+      fail('TOO_LARGE', 'The addresses to put in the invite do not fit in one invite.')
+    }
+    return invite
+  }
+
+  /** Admits the holder of `invite`; any member may do this, so the founder need not be online. */
+  admit(invite: Invite, request: JoinRequest, remotePeerId: string): void {
+    this.#requireMember()
+    const inv = Invite.safeParse(invite)
+    if (!inv.success) fail('INVITE_INVALID', 'This invite is damaged.')
+    const req = JoinRequest.safeParse(request)
+    if (!req.success) fail('BAD_INPUT', 'The join request is damaged.')
+    if (req.data.peerId !== remotePeerId) {
+      fail('BAD_INPUT', 'The join request was made by another peer.')
+    }
+    if (this.isMember(remotePeerId)) return
+    const ts = this.#clock.tick()
+    const admission = {
+      member: remotePeerId,
+      memberName: req.data.name,
+      invite: inv.data,
+      request: req.data,
+      ts,
+    }
+    const problem = admissionProblem(this.#membership, this.groupId, admission, () =>
+      signaturesOfAdd(inv.data, req.data),
+    )
+    if (problem !== null) fail(problem.code, problem.message)
+    const { ts: _ts, ...fields } = admission
+    this.#writeOp({ kind: 'add', ...fields }, undefined, ts)
+  }
+
+  removeMember(peerId: string): void {
+    this.#requireAdmin()
+    const self = this.#signer.peerId
+    if (peerId === self) fail('BAD_INPUT', 'To leave the group, leave it instead.')
+    if (!this.isMember(peerId)) fail('MEMBER_NOT_FOUND', 'This peer is not a member of the group.')
+    if (peerId === this.#membership.founder && self !== this.#membership.founder) {
+      fail('NOT_AN_ADMIN', 'Only the founder can remove the founder.')
+    }
+    this.#writeOp({ kind: 'remove', member: peerId })
+  }
+
+  promote(peerId: string): void {
+    this.#requireAdmin()
+    const role = this.roleOf(peerId)
+    if (role === null) fail('MEMBER_NOT_FOUND', 'This peer is not a member of the group.')
+    if (role === 'admin') return
+    this.#writeOp({ kind: 'promote', member: peerId })
+  }
+
+  leave(): void {
+    this.#requireMember()
+    this.#writeOp({ kind: 'leave' })
+  }
+
+  rename(name: string): void {
+    this.#requireAdmin()
+    this.#writeOp({ kind: 'rename', name: parseName(name) })
+  }
+
+  stateVector(): Uint8Array {
+    return Y.encodeStateVector(this.doc)
+  }
+
+  /** What a peer with `stateVector` lacks. Throws `BAD_INPUT` for a malformed state vector. */
+  diff(stateVector: Uint8Array): Uint8Array {
+    try {
+      return Y.encodeStateAsUpdate(this.doc, stateVector)
+    } catch (err) {
+      throw new HearthError('BAD_INPUT', `Malformed state vector (${(err as Error).message}).`)
+    }
+  }
+
+  /** Validates then applies an update from `from`; never throws, never half-applies. */
+  applyRemote(update: Uint8Array, from: string): ApplyResult {
+    const verdict = checkUpdate(this.doc, this.groupId, update)
+    if (verdict.kind !== 'accept') return verdict
+    try {
+      Y.applyUpdate(this.doc, update, new RemoteOrigin(from))
+    } catch (err) {
+      // Unreachable for an update that passed the check; reported, never thrown at the caller.
+      console.error(`hearth: applying a checked update from ${from} failed`, err)
+      return { kind: 'rejected', reason: `apply failed (${(err as Error).message})` }
+    }
+    for (const entry of verdict.entries) this.#clock.observe(entry.ts)
+    return { kind: 'applied' }
+  }
+
+  /** The whole doc as one update, for compacting storage. */
+  snapshot(): Uint8Array {
+    return Y.encodeStateAsUpdate(this.doc)
+  }
+
+  on<K extends keyof ReplicaEvents>(event: K, fn: ReplicaEvents[K]): () => void {
+    const set = this.#listeners[event] as Set<ReplicaEvents[K]>
+    set.add(fn)
+    return () => set.delete(fn)
+  }
+
+  destroy(): void {
+    this.doc.off('update', this.#onUpdate)
+    this.doc.off('afterAllTransactions', this.#onTransactions)
+    for (const set of Object.values(this.#listeners)) set.clear()
+    this.doc.destroy()
+  }
+
+  #emit<K extends keyof ReplicaEvents>(event: K, ...args: Parameters<ReplicaEvents[K]>): void {
+    for (const fn of this.#listeners[event] as Set<(...a: Parameters<ReplicaEvents[K]>) => void>) {
+      try {
+        fn(...args)
+      } catch (err) {
+        // A failing listener must not stop the others, nor unwind into a Yjs transaction.
+        console.error(`hearth: a '${event}' listener of group ${this.groupId} failed`, err)
+      }
+    }
+  }
+
+  #requireMember(): void {
+    if (!this.isMember(this.#signer.peerId)) {
+      fail('NOT_A_MEMBER', 'You are not a member of this group.')
+    }
+  }
+
+  #requireAdmin(): void {
+    this.#requireMember()
+    if (this.roleOf(this.#signer.peerId) !== 'admin') {
+      fail('NOT_AN_ADMIN', 'Only an admin of this group can do that.')
+    }
+  }
+
+  #requireMessage(id: string): MsgEntry {
+    const entry = EntryId.safeParse(id).success ? this.#messages.entry(id) : undefined
+    if (entry === undefined) fail('MESSAGE_NOT_FOUND', 'There is no such message in this group.')
+    return entry
+  }
+
+  #common(ts: number = this.#clock.tick()) {
+    return { v: 1 as const, group: this.groupId, author: this.#signer.peerId, ts }
+  }
+
+  /**
+   * Every peer would reject an entry that breaks the schema, and then every later write of this
+   * Yjs client too (a clock gap), so a local entry must pass the same schema before it is written.
+   */
+  #write<E extends SignedCommon>(map: RootMap<E>, id: string, entry: E): void {
+    const parsed = map.schema.safeParse(entry)
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]
+      fail('INTERNAL', `Refusing to write a malformed ${map.name} entry (${issue?.message ?? ''}).`)
+    }
+    if (entry.group !== this.groupId) fail('INTERNAL', 'Refusing to write into another group.')
+    this.doc.transact(() => this.doc.getMap(map.name).set(id, entry), LOCAL_ORIGIN)
+  }
+
+  #writeAct(act: DistributiveOmit<Unsigned<ActEntry>, 'v' | 'group' | 'author' | 'ts'>): void {
+    const { id, entry } = signEntry<ActEntry>(
+      this.#signer,
+      { ...this.#common(), ...act } as Unsigned<ActEntry>,
+      actFields,
+    )
+    this.#write(actsMap, id, entry)
+  }
+
+  #writeOp(
+    op: DistributiveOmit<Unsigned<OpEntry>, 'v' | 'group' | 'author' | 'ts' | 'parents'>,
+    parents: string[] = this.#membership.heads.slice(0, MAX_OP_PARENTS),
+    ts?: number,
+  ): void {
+    const { id, entry } = signEntry<OpEntry>(
+      this.#signer,
+      { ...this.#common(ts), parents, ...op } as Unsigned<OpEntry>,
+      opFields,
+    )
+    this.#write(opsMap, id, entry)
+  }
+
+  /** Builds every index from the doc in bulk; used once, before listening for changes. */
+  #indexAll(): void {
+    let latest = 0
+    for (const [id, value] of this.#ops.entries()) {
+      const op = storedOp(value)
+      if (op === null) warnStored(this.groupId, 'ops', id)
+      else {
+        this.#opEntries.set(id, op)
+        latest = Math.max(latest, op.ts)
+      }
+    }
+    const msgs: [string, MsgEntry][] = []
+    for (const [id, value] of this.#msgs.entries()) {
+      const msg = storedMsg(value)
+      if (msg === null) warnStored(this.groupId, 'msgs', id)
+      else {
+        msgs.push([id, msg])
+        latest = Math.max(latest, msg.ts)
+      }
+    }
+    this.#messages.addMessages(msgs)
+    for (const [id, value] of this.#acts.entries()) {
+      const act = storedAct(value)
+      if (act === null) warnStored(this.groupId, 'acts', id)
+      else {
+        this.#messages.addAct(id, act)
+        latest = Math.max(latest, act.ts)
+      }
+    }
+    this.#clock.observe(latest)
+  }
+
+  /**
+   * Folds a batch of transactions into the views, then tells listeners what changed. Views are
+   * taken before and after, so `messageChanged` fires only when a message really looks different.
+   */
+  #afterTransactions(transactions: Y.Transaction[]): void {
+    const newOps: [string, OpEntry][] = []
+    const newMsgs: [string, MsgEntry][] = []
+    const newActs: [string, ActEntry][] = []
+    for (const tr of transactions) {
+      for (const [type, keys] of tr.changed) {
+        // Yjs types the changed map loosely; identity against our root maps is what matters.
+        const changed: unknown = type
+        for (const key of keys) {
+          if (key === null) continue
+          if (changed === this.#ops) {
+            const op = storedOp(this.#ops.get(key))
+            if (op !== null && !this.#opEntries.has(key)) newOps.push([key, op])
+          } else if (changed === this.#msgs) {
+            const msg = storedMsg(this.#msgs.get(key))
+            if (msg !== null && !this.#messages.has(key)) newMsgs.push([key, msg])
+          } else if (changed === this.#acts) {
+            const act = storedAct(this.#acts.get(key))
+            if (act !== null) newActs.push([key, act])
+          }
+        }
+      }
+    }
+    if (newOps.length === 0 && newMsgs.length === 0 && newActs.length === 0) return
+
+    const before = this.#membership
+    let after = before
+    if (newOps.length > 0) {
+      for (const [id, op] of newOps) this.#opEntries.set(id, op)
+      after = computeMembership(this.groupId, this.#opEntries, this.#signatures)
+    }
+    const membershipChanged = after.digest !== before.digest
+    const touched = new Set<string>()
+    for (const [, act] of newActs) if (this.#messages.has(act.target)) touched.add(act.target)
+    if (membershipChanged) {
+      for (const id of this.#messages.idsTouchedBy(MembershipView.changedPeers(before, after))) {
+        touched.add(id)
+      }
+    }
+    const previous = new Map<string, Message | undefined>()
+    for (const id of touched) previous.set(id, this.#messages.view(id, before))
+
+    this.#membership = after
+    for (const [id, msg] of newMsgs) this.#messages.addMessage(id, msg)
+    for (const [id, act] of newActs) this.#messages.addAct(id, act)
+
+    if (membershipChanged) this.#emit('membershipChanged')
+    newMsgs.sort((a, b) => a[1].ts - b[1].ts || (a[0] < b[0] ? -1 : 1))
+    for (const [id] of newMsgs) {
+      const view = this.#messages.view(id, after)
+      if (view !== undefined) this.#emit('messageAdded', view)
+    }
+    for (const [id, old] of previous) {
+      const view = this.#messages.view(id, after)
+      if (view !== undefined && !sameMessage(old, view)) this.#emit('messageChanged', view)
+    }
+  }
+}
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never
+
+function newDoc(): Y.Doc {
+  const doc = new Y.Doc()
+  // Root maps are defined up front so every remote entry lands in a map, never in a bare type.
+  for (const map of rootMaps) doc.getMap(map.name)
+  return doc
+}
+
+function parseName(name: string): string {
+  const parsed = DisplayName.safeParse(name)
+  if (!parsed.success) fail('BAD_INPUT', parsed.error.issues[0]?.message ?? 'not a valid name')
+  return parsed.data
+}
+
+function checkText(text: string): void {
+  if (utf8Length(text) > MAX_MESSAGE_BYTES) {
+    fail('TOO_LARGE', `A message can be at most ${MAX_MESSAGE_BYTES / 1024} KiB.`)
+  }
+  const parsed = MessageText.safeParse(text)
+  if (!parsed.success) fail('BAD_INPUT', parsed.error.issues[0]?.message ?? 'not a valid message')
+}
+
+function warnStored(groupId: string, map: string, id: string): void {
+  console.warn(`hearth: group ${groupId} holds a malformed ${map} entry ${id}; it is ignored`)
+}

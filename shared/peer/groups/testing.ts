@@ -1,0 +1,136 @@
+// Helpers for the tests of the group model: real keys, real replicas, and a way to hand a replica
+// entries that no honest replica would write (forgeries), exactly as they would arrive on the wire.
+import assert from 'node:assert/strict'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import * as Y from 'yjs'
+import { HybridClock } from './clock.ts'
+import { actFields, msgFields, opFields, signEntry } from './entries.ts'
+import type { ActEntry, MsgEntry, OpEntry, Unsigned } from './entries.ts'
+import { makeJoinRequest, type Invite } from './invites.ts'
+import { GroupReplica, type ReplicaOptions } from './replica.ts'
+import { makeSigner, type Signer } from './signing.ts'
+
+export async function makeSigners(n: number): Promise<Signer[]> {
+  const signers: Signer[] = []
+  for (let i = 0; i < n; i++) signers.push(makeSigner(await generateKeyPair('Ed25519')))
+  return signers
+}
+
+/** A controllable wall clock. */
+export class ManualTime {
+  now: number
+  constructor(start = 1_700_000_000_000) {
+    this.now = start
+  }
+  readonly read = (): number => this.now
+}
+
+export function options(
+  signer: Signer,
+  time: ManualTime,
+  memberName = 'p' + signer.peerId.slice(-4),
+): ReplicaOptions {
+  return { signer, clock: new HybridClock(time.read), now: time.read, memberName }
+}
+
+/** Brings `to` up to date with `from`, through the same validation a remote peer goes through. */
+export function pull(to: GroupReplica, from: GroupReplica, fromPeerId = 'peer'): void {
+  const result = to.applyRemote(from.diff(to.stateVector()), fromPeerId)
+  assert.ok(
+    result.kind === 'applied' || result.kind === 'duplicate',
+    `sync was ${JSON.stringify(result)}`,
+  )
+}
+
+export function syncAll(replicas: GroupReplica[]): void {
+  for (const a of replicas) for (const b of replicas) if (a !== b) pull(b, a)
+}
+
+/** An update that adds one value under `key` in root map `map`, as a fresh remote client. */
+export function entryUpdate(map: string, key: string, value: unknown): Uint8Array {
+  const doc = new Y.Doc()
+  doc.getMap(map).set(key, value)
+  const update = Y.encodeStateAsUpdate(doc)
+  doc.destroy()
+  return update
+}
+
+type OpBody =
+  Unsigned<OpEntry> extends infer T
+    ? T extends unknown
+      ? Omit<T, 'v' | 'group' | 'author'>
+      : never
+    : never
+
+/** Signs an op with any key, whatever the rules say about it. */
+export function signOp(signer: Signer, group: string, op: OpBody): { id: string; entry: OpEntry } {
+  return signEntry<OpEntry>(
+    signer,
+    { v: 1, group, author: signer.peerId, ...op } as Unsigned<OpEntry>,
+    opFields,
+  )
+}
+
+export function signMsg(
+  signer: Signer,
+  group: string,
+  body: { ts: number; text: string; replyTo?: string | null },
+): { id: string; entry: MsgEntry } {
+  return signEntry<MsgEntry>(
+    signer,
+    {
+      v: 1,
+      group,
+      author: signer.peerId,
+      ts: body.ts,
+      text: body.text,
+      replyTo: body.replyTo ?? null,
+    },
+    msgFields,
+  )
+}
+
+type ActBody =
+  Unsigned<ActEntry> extends infer T
+    ? T extends unknown
+      ? Omit<T, 'v' | 'group' | 'author'>
+      : never
+    : never
+
+export function signAct(
+  signer: Signer,
+  group: string,
+  act: ActBody,
+): { id: string; entry: ActEntry } {
+  return signEntry<ActEntry>(
+    signer,
+    { v: 1, group, author: signer.peerId, ...act } as Unsigned<ActEntry>,
+    actFields,
+  )
+}
+
+/** Hands `replica` a signed entry the way the network would. */
+export function deliver(
+  replica: GroupReplica,
+  map: 'ops' | 'msgs' | 'acts',
+  signed: { id: string; entry: object },
+): ReturnType<GroupReplica['applyRemote']> {
+  return replica.applyRemote(entryUpdate(map, signed.id, signed.entry), 'forger')
+}
+
+/** The whole join flow: `admin` invites, `via` admits, the joiner's replica syncs from `via`. */
+export function join(
+  admin: GroupReplica,
+  via: GroupReplica,
+  joiner: Signer,
+  time: ManualTime,
+  invite?: Invite,
+): GroupReplica {
+  const inv = invite ?? admin.createInvite({ uses: 5, expiresAt: time.now + 3600_000, members: [] })
+  if (via !== admin) pull(via, admin)
+  const request = makeJoinRequest(inv, joiner, 'p' + joiner.peerId.slice(-4), time.now)
+  via.admit(inv, request, joiner.peerId)
+  const replica = GroupReplica.empty(admin.groupId, options(joiner, time))
+  pull(replica, via)
+  return replica
+}

@@ -1,0 +1,63 @@
+// A bounded structural pass over a Yjs v1 update, run before Yjs decodes it. It accepts only the
+// one shape a group doc ever produces (root map entries holding one JSON value, no deletions) and
+// rejects counts, clocks and lengths that could make Yjs allocate or loop far beyond the input.
+import * as decoding from 'lib0/decoding'
+
+/** Far above any real history; larger clocks only appear in crafted updates. */
+export const MAX_CLOCK = 2 ** 40
+/** Yjs client ids are 32-bit. */
+const MAX_CLIENT = 0xffff_ffff
+// info byte of an Item: content ref 8 (ContentAny) | BIT6 (has parentSub), and neither origin
+// bit, so the parent is written out as a root type name.
+const ROOT_MAP_ENTRY_INFO = 8 | 32
+
+export interface ClientRun {
+  client: number
+  /** Clock of the first struct of this client in the update. */
+  clock: number
+  count: number
+}
+
+export type ScanResult = { ok: true; runs: ClientRun[] } | { ok: false; reason: string }
+
+function fail(reason: string): ScanResult {
+  return { ok: false, reason }
+}
+
+export function scanUpdate(update: Uint8Array): ScanResult {
+  const d = decoding.createDecoder(update)
+  const remaining = (): number => update.length - d.pos
+  try {
+    const clientCount = decoding.readVarUint(d)
+    if (clientCount > remaining()) return fail('client count larger than the update')
+    const runs: ClientRun[] = []
+    const seen = new Set<number>()
+    for (let c = 0; c < clientCount; c++) {
+      const count = decoding.readVarUint(d)
+      if (count > remaining()) return fail('struct count larger than the update')
+      const client = decoding.readVarUint(d)
+      if (client > MAX_CLIENT) return fail('client id out of range')
+      // Yjs keeps only the last section of a repeated client; what we check must be what it applies.
+      if (seen.has(client)) return fail('a client appears twice')
+      seen.add(client)
+      const clock = decoding.readVarUint(d)
+      if (clock + count > MAX_CLOCK) return fail('clock out of range')
+      for (let s = 0; s < count; s++) {
+        const info = decoding.readUint8(d)
+        if (info !== ROOT_MAP_ENTRY_INFO) return fail('only root map entries are accepted')
+        if (decoding.readVarUint(d) !== 1) return fail('entry parent is not a root map')
+        decoding.readVarString(d)
+        decoding.readVarString(d)
+        if (decoding.readVarUint(d) !== 1) return fail('an entry holds exactly one value')
+        decoding.readAny(d)
+      }
+      if (count > 0) runs.push({ client, clock, count })
+    }
+    if (decoding.readVarUint(d) !== 0) return fail('deletions are not accepted')
+    if (remaining() !== 0) return fail('trailing bytes after the update')
+    return { ok: true, runs }
+  } catch (err) {
+    // lib0 throws on truncation and overflow; readAny throws on unknown tags and deep nesting.
+    return fail(`undecodable update (${err instanceof Error ? err.message : String(err)})`)
+  }
+}
