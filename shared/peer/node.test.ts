@@ -1,0 +1,97 @@
+// The libp2p node: real TCP + Noise + yamux on loopback, the blocklist gate, and discovery that
+// never turns into a dial on its own.
+import { describe, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { createNode } from './node.ts'
+import { Signal } from './sync/test-fixtures.ts'
+import type { NodeOptions } from './node.ts'
+import type { TestContext } from 'node:test'
+
+async function tcpNode(tc: TestContext, opts: Partial<NodeOptions> = {}) {
+  const node = await createNode({
+    privateKey: await generateKeyPair('Ed25519'),
+    listen: ['/ip4/127.0.0.1/tcp/0'],
+    mdns: false,
+    ...opts,
+  })
+  tc.after(() => node.stop())
+  return node
+}
+
+describe('createNode', () => {
+  test('two nodes connect over TCP with Noise and yamux, and ping', async (tc) => {
+    const a = await tcpNode(tc)
+    const b = await tcpNode(tc)
+    const addr = b.getMultiaddrs()[0] ?? assert.fail('no listen address')
+    assert.match(addr.toString(), /^\/ip4\/127\.0\.0\.1\/tcp\/\d+\/p2p\//)
+    const conn = await a.dial(addr, { signal: AbortSignal.timeout(10_000) })
+    assert.equal(conn.remotePeer.toString(), b.peerId.toString())
+    assert.equal(conn.encryption, '/noise')
+    assert.equal(conn.multiplexer, '/yamux/1.0.0')
+    const rtt = await a.services.ping.ping(b.peerId, { signal: AbortSignal.timeout(10_000) })
+    assert.ok(rtt >= 0)
+  })
+
+  test('listens on every IPv4 interface by default', async (tc) => {
+    const node = await tcpNode(tc, { listen: undefined })
+    assert.ok(node.getMultiaddrs().length > 0)
+    assert.ok(node.getMultiaddrs().every((a) => a.toString().startsWith('/ip4/')))
+  })
+
+  test('blocked peers are neither dialed nor let in', async (tc) => {
+    const blocked = new Set<string>()
+    const a = await tcpNode(tc, { isBlocked: (p) => blocked.has(p) })
+    const b = await tcpNode(tc)
+    const c = await tcpNode(tc)
+    blocked.add(b.peerId.toString())
+    blocked.add(c.peerId.toString())
+    const addrOf = (n: typeof a) => n.getMultiaddrs()[0] ?? assert.fail('no address')
+
+    await assert.rejects(a.dial(addrOf(b), { signal: AbortSignal.timeout(10_000) }))
+    await assert.rejects(
+      c.dial(addrOf(a), { signal: AbortSignal.timeout(10_000) }).then(async (conn) => {
+        // Refused after the handshake: the connection never becomes usable.
+        await c.services.ping.ping(conn.remotePeer, { signal: AbortSignal.timeout(10_000) })
+      }),
+    )
+    assert.equal(a.getConnections().length, 0)
+
+    blocked.delete(b.peerId.toString())
+    await a.dial(addrOf(b), { signal: AbortSignal.timeout(10_000) })
+    assert.equal(a.getConnections(b.peerId).length, 1)
+  })
+
+  test('mDNS discovery fills the peer store but dials no one', async (tc) => {
+    const signal = new Signal()
+    // A tag of our own, so this test neither finds nor is found by anything else on the LAN.
+    const mdnsServiceTag = `_hearth-test-${process.pid}._udp.local`
+    const opts = { mdns: true, mdnsIntervalMs: 500, mdnsServiceTag }
+    const a = await tcpNode(tc, opts)
+    const b = await tcpNode(tc, opts)
+    const seen = new Set<string>()
+    for (const [self, other] of [
+      [a, b],
+      [b, a],
+    ] as const) {
+      self.addEventListener('peer:discovery', (evt) => {
+        if (evt.detail.id.equals(other.peerId)) seen.add(self.peerId.toString())
+        signal.notify()
+      })
+    }
+    await signal.until(() => seen.size === 2, 'both nodes discovered each other')
+
+    // Give a would-be auto-dialer a full network round trip to act, then look.
+    const c = await tcpNode(tc)
+    await a.dial(c.getMultiaddrs()[0] ?? assert.fail('no address'))
+    await a.services.ping.ping(c.peerId, { signal: AbortSignal.timeout(10_000) })
+    assert.equal(a.getConnections(b.peerId).length, 0, 'A did not dial B')
+    assert.equal(b.getConnections(a.peerId).length, 0, 'B did not dial A')
+    assert.deepEqual(a.getDialQueue(), [])
+    assert.ok((await a.peerStore.get(b.peerId)).addresses.length > 0, 'but A knows where B is')
+
+    // The caller decides: an explicit dial by peer id uses what discovery found.
+    await a.dial(b.peerId, { signal: AbortSignal.timeout(10_000) })
+    assert.equal(a.getConnections(b.peerId).length, 1)
+  })
+})
