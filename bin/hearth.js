@@ -1,0 +1,26 @@
+#!/usr/bin/env node
+// Entry point of the `hearth` command. Node >= 22.18 runs the TypeScript sources directly, so a
+// fresh clone works right after `npm ci`, with no build step.
+const [major, minor] = process.versions.node.split('.').map(Number)
+if (major < 22 || (major === 22 && minor < 18)) {
+  process.stderr.write(`hearth: needs Node.js 22.18 or newer; this is ${process.version}\n`)
+  process.exit(1)
+}
+
+// node:sqlite announces itself as experimental on every start; that line would only confuse
+// people and scripts reading stderr. Every other warning is still printed.
+process.removeAllListeners('warning')
+process.on('warning', (warning) => {
+  if (warning.name === 'ExperimentalWarning' && /SQLite|Type Stripping/.test(warning.message))
+    return
+  process.stderr.write(`${warning.name}: ${warning.message}\n`)
+})
+
+const { main } = await import('../shared/cli/main.ts')
+const code = await main(process.argv.slice(2), {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+  env: process.env,
+})
+// Exit once output is flushed: a stopped peer's lingering timers must not keep the process alive.
+process.stdout.write('', () => process.exit(code))

@@ -1,0 +1,52 @@
+// Text output for people. Peer-supplied strings are printed with control characters escaped so a
+// hostile name cannot rewrite the terminal.
+import type { Group, Message, PeerInfo } from '../api/domain.ts'
+
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g
+
+export function safe(text: string): string {
+  return text.replace(CONTROL, (c) => `\\u{${c.codePointAt(0)?.toString(16)}}`)
+}
+
+export function formatGroups(groups: Group[]): string {
+  if (groups.length === 0)
+    return 'You are in no group yet. Create one with: hearth group create NAME'
+  return groups
+    .map((g) => {
+      const members = g.members
+        .map((m) => `    ${safe(m.name)}${m.role === 'admin' ? ' (admin)' : ''}  ${m.peerId}`)
+        .join('\n')
+      return `${safe(g.name)}  [${g.groupId}]  you: ${g.role}\n${members}`
+    })
+    .join('\n\n')
+}
+
+export function formatMessages(messages: Message[]): string {
+  if (messages.length === 0) return 'No messages yet.'
+  return messages
+    .map((m) => {
+      const when = new Date(m.ts).toISOString().replace('T', ' ').slice(0, 19)
+      const flags = [
+        m.verified ? '' : ' [unverified]',
+        m.editedAt !== null ? ' (edited)' : '',
+        m.replyTo ? ` ↪ ${m.replyTo}` : '',
+      ].join('')
+      const body = m.deleted ? '(deleted)' : safe(m.text)
+      const reactions = Object.entries(m.reactions)
+        .map(([emoji, who]) => `${safe(emoji)} ${who.length}`)
+        .join('  ')
+      return `${when}  ${safe(m.authorName)}${flags}  [${m.id}]\n  ${body}${reactions ? `\n  ${reactions}` : ''}`
+    })
+    .join('\n')
+}
+
+export function formatPeers(peers: PeerInfo[]): string {
+  if (peers.length === 0) return 'No known peers yet.'
+  return peers
+    .map(
+      (p) =>
+        `${p.connected ? '●' : '○'} ${safe(p.name)}  ${p.peerId}${p.addrs.length ? `\n    ${p.addrs.join('\n    ')}` : ''}`,
+    )
+    .join('\n')
+}

@@ -1,0 +1,73 @@
+import { after, describe, test } from 'node:test'
+import assert from 'node:assert/strict'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { main, parseDuration } from './main.ts'
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-cli-'))
+after(() => fs.rmSync(dir, { recursive: true, force: true }))
+
+async function run(...argv: string[]) {
+  const out: string[] = []
+  const err: string[] = []
+  const code = await main(argv, { out: (l) => out.push(l), err: (l) => err.push(l), env: {} })
+  return { code, out: out.join('\n'), err: err.join('\n') }
+}
+
+describe('hearth command line', () => {
+  test('--help prints usage and exits 0; no command at all is bad usage (2)', async () => {
+    const help = await run('--help')
+    assert.equal(help.code, 0)
+    assert.match(help.out, /hearth serve/)
+    const none = await run()
+    assert.equal(none.code, 2)
+    assert.match(none.err, /Usage: hearth/)
+  })
+
+  test('bad usage exits 2 with one sentence on stderr', async () => {
+    for (const argv of [
+      ['frobnicate'],
+      ['group', 'explode', 'x'],
+      ['send', 'Family'],
+      ['send', 'Family', 'hi', 'extra'],
+      ['groups', '--uses', '3'],
+      ['groups', '--no-such-option'],
+      ['group', 'invite', 'Family', '--expires', 'soon', '--data-dir', dir],
+      ['group', 'invite', 'Family', '--uses', '0', '--data-dir', dir],
+      ['messages', 'Family', '--limit', 'ten', '--data-dir', dir],
+      ['serve', 'extra'],
+    ]) {
+      const r = await run(...argv)
+      assert.equal(r.code, 2, `${argv.join(' ')} → ${r.err}`)
+      assert.match(r.err, /^hearth: /)
+      assert.equal(r.out, '')
+    }
+  })
+
+  test('with no peer running on the data folder every control command exits 3 and says so', async () => {
+    for (const argv of [['groups'], ['send', 'Family', 'hi'], ['peers', '--json']]) {
+      const r = await run(...argv, '--data-dir', dir)
+      assert.equal(r.code, 3)
+      assert.match(r.err, /No Hearth peer is running on .*hearth serve --data-dir/)
+    }
+  })
+
+  test('a stale api.json (the peer was killed) also means no peer: exit 3', async () => {
+    const stale = fs.mkdtempSync(path.join(dir, 'stale-'))
+    // Port 9 (discard) on loopback has no listener here; the token is well-formed.
+    fs.writeFileSync(
+      path.join(stale, 'api.json'),
+      JSON.stringify({ api: 'ws://127.0.0.1:9', token: 'x'.repeat(43), pid: 999999, peerId: 'p' }),
+    )
+    const r = await run('groups', '--data-dir', stale)
+    assert.equal(r.code, 3)
+  })
+
+  test('durations read like 30m, 12h, 7d', () => {
+    assert.equal(parseDuration('30m'), 30 * 60_000)
+    assert.equal(parseDuration('12h'), 12 * 3_600_000)
+    assert.equal(parseDuration('7d'), 7 * 86_400_000)
+    assert.throws(() => parseDuration('7 weeks'), /not a duration/)
+  })
+})

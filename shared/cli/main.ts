@@ -1,0 +1,316 @@
+// The `hearth` command. Its arguments, --json shapes, exit codes and ready line are a contract
+// that scripts outside this repo rely on (see docs/ARCHITECTURE.md): extend, never change.
+import { parseArgs } from 'node:util'
+import path from 'node:path'
+import { HearthError } from '../api/errors.ts'
+import type { ApiClient } from '../rpc/index.ts'
+import { connectToPeer } from './connect.ts'
+import { defaultDataDir } from './data-dir.ts'
+import { formatGroups, formatMessages, formatPeers, safe } from './format.ts'
+import { NoPeerError, USAGE, UsageError } from './usage.ts'
+
+export interface Io {
+  out(line: string): void
+  err(line: string): void
+  env: NodeJS.ProcessEnv
+}
+
+const optionSpec = {
+  'data-dir': { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  name: { type: 'string' },
+  listen: { type: 'string', multiple: true },
+  peer: { type: 'string', multiple: true },
+  'no-mdns': { type: 'boolean' },
+  web: { type: 'string' },
+  uses: { type: 'string' },
+  expires: { type: 'string' },
+  'reply-to': { type: 'string' },
+  limit: { type: 'string' },
+  off: { type: 'boolean' },
+} as const
+
+type Options = ReturnType<
+  typeof parseArgs<{ options: typeof optionSpec; allowPositionals: true }>
+>['values']
+
+interface Result {
+  json: unknown
+  text: string
+}
+
+interface Command {
+  words: string[]
+  args: string[]
+  options?: (keyof Options)[]
+  run(client: ApiClient, args: string[], o: Options): Promise<Result>
+}
+
+function positiveInt(value: string | undefined, what: string): number | undefined {
+  if (value === undefined) return undefined
+  if (!/^\d+$/.test(value) || Number(value) < 1)
+    throw new UsageError(`${what} must be a whole number of 1 or more`)
+  return Number(value)
+}
+
+const UNITS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }
+
+export function parseDuration(value: string): number {
+  const match = /^(\d+)\s*([smhd])$/.exec(value.trim())
+  if (!match) throw new UsageError(`"${value}" is not a duration; write it like 30m, 12h or 7d`)
+  return Number(match[1]) * (UNITS[match[2] as string] as number)
+}
+
+const ok = (text: string): Result => ({ json: {}, text })
+
+const commandTable: Command[] = [
+  {
+    words: ['group', 'create'],
+    args: ['NAME'],
+    async run(c, [name]) {
+      const r = await c.call('groups.create', { name: name as string })
+      return {
+        json: r,
+        text: `Created group ${safe(name as string)} [${r.groupId}].\nInvite code (share it with the people you want in the group):\n${r.invite}`,
+      }
+    },
+  },
+  {
+    words: ['group', 'invite'],
+    args: ['GROUP'],
+    options: ['uses', 'expires'],
+    async run(c, [group], o) {
+      const uses = positiveInt(o.uses, '--uses')
+      const expiresInMs = o.expires === undefined ? undefined : parseDuration(o.expires)
+      const r = await c.call('groups.invite', {
+        group: group as string,
+        ...(uses !== undefined && { uses }),
+        ...(expiresInMs !== undefined && { expiresInMs }),
+      })
+      return { json: r, text: r.invite }
+    },
+  },
+  {
+    words: ['group', 'code'],
+    args: ['GROUP'],
+    async run(c, [group]) {
+      const r = await c.call('groups.code', { group: group as string })
+      const minutes = Math.max(1, Math.round((r.expiresAt - Date.now()) / 60_000))
+      return {
+        json: r,
+        text: `${r.code}\nRead it aloud; it works once, on this network, for ${minutes} minutes.`,
+      }
+    },
+  },
+  {
+    words: ['group', 'join'],
+    args: ['INVITE|CODE'],
+    async run(c, [invite]) {
+      const r = await c.call('groups.join', { invite: invite as string })
+      return { json: r, text: `Joined group [${r.groupId}].` }
+    },
+  },
+  {
+    words: ['group', 'remove'],
+    args: ['GROUP', 'PEERID'],
+    async run(c, [group, peerId]) {
+      await c.call('groups.remove', { group: group as string, peerId: peerId as string })
+      return ok(`Removed ${peerId} from the group.`)
+    },
+  },
+  {
+    words: ['group', 'promote'],
+    args: ['GROUP', 'PEERID'],
+    async run(c, [group, peerId]) {
+      await c.call('groups.promote', { group: group as string, peerId: peerId as string })
+      return ok(`${peerId} is now an admin.`)
+    },
+  },
+  {
+    words: ['group', 'leave'],
+    args: ['GROUP'],
+    async run(c, [group]) {
+      await c.call('groups.leave', { group: group as string })
+      return ok('You left the group.')
+    },
+  },
+  {
+    words: ['groups'],
+    args: [],
+    async run(c) {
+      const r = await c.call('groups.list', {})
+      return { json: r, text: formatGroups(r) }
+    },
+  },
+  {
+    words: ['send'],
+    args: ['GROUP', 'TEXT'],
+    options: ['reply-to'],
+    async run(c, [group, text], o) {
+      const r = await c.call('messages.send', {
+        group: group as string,
+        text: text as string,
+        ...(o['reply-to'] !== undefined && { replyTo: o['reply-to'] }),
+      })
+      return { json: r, text: `Sent [${r.messageId}].` }
+    },
+  },
+  {
+    words: ['messages'],
+    args: ['GROUP'],
+    options: ['limit'],
+    async run(c, [group], o) {
+      const limit = positiveInt(o.limit, '--limit')
+      const r = await c.call('messages.list', {
+        group: group as string,
+        ...(limit !== undefined && { limit }),
+      })
+      return { json: r, text: formatMessages(r) }
+    },
+  },
+  {
+    words: ['edit'],
+    args: ['GROUP', 'ID', 'TEXT'],
+    async run(c, [group, messageId, text]) {
+      await c.call('messages.edit', {
+        group: group as string,
+        messageId: messageId as string,
+        text: text as string,
+      })
+      return ok('Edited.')
+    },
+  },
+  {
+    words: ['delete'],
+    args: ['GROUP', 'ID'],
+    async run(c, [group, messageId]) {
+      await c.call('messages.delete', { group: group as string, messageId: messageId as string })
+      return ok('Deleted.')
+    },
+  },
+  {
+    words: ['react'],
+    args: ['GROUP', 'ID', 'EMOJI'],
+    options: ['off'],
+    async run(c, [group, messageId, emoji], o) {
+      await c.call('messages.react', {
+        group: group as string,
+        messageId: messageId as string,
+        emoji: emoji as string,
+        on: !o.off,
+      })
+      return ok(o.off ? 'Reaction removed.' : 'Reacted.')
+    },
+  },
+  {
+    words: ['peers'],
+    args: [],
+    async run(c) {
+      const r = await c.call('peers.list', {})
+      return { json: r, text: formatPeers(r) }
+    },
+  },
+  {
+    words: ['name'],
+    args: [],
+    async run(c, [name]) {
+      const r =
+        name === undefined
+          ? await c.call('identity.get', {})
+          : await c.call('identity.setName', { name })
+      return { json: r, text: `${safe(r.name)}  ${r.peerId}` }
+    },
+  },
+  {
+    words: ['status'],
+    args: [],
+    async run(c) {
+      const r = await c.call('status.get', {})
+      return {
+        json: r,
+        text: `${safe(r.name)}  ${r.peerId}\nListening on:\n  ${r.addrs.join('\n  ')}\nConnected peers: ${r.connectedPeers}\nGroups: ${r.groups}`,
+      }
+    },
+  },
+]
+
+const COMMON: (keyof Options)[] = ['data-dir', 'json', 'help']
+const SERVE_OPTIONS: (keyof Options)[] = ['name', 'listen', 'peer', 'no-mdns', 'web']
+
+function findCommand(positionals: string[]): Command | undefined {
+  return commandTable.find((c) => c.words.every((w, i) => positionals[i] === w))
+}
+
+function checkOptions(values: Options, allowed: (keyof Options)[], what: string) {
+  for (const key of Object.keys(values) as (keyof Options)[]) {
+    if (!allowed.includes(key)) throw new UsageError(`${what} does not take --${key}`)
+  }
+}
+
+/** Runs the command line and returns the exit code; never calls process.exit itself. */
+export async function main(argv: string[], io: Io): Promise<number> {
+  let parsed
+  try {
+    parsed = parseArgs({ args: argv, options: optionSpec, allowPositionals: true, strict: true })
+  } catch (err) {
+    io.err(
+      `hearth: ${err instanceof Error ? err.message : String(err)}\nRun "hearth --help" for usage.`,
+    )
+    return 2
+  }
+  const { values, positionals } = parsed
+  if (values.help || positionals.length === 0) {
+    ;(values.help ? io.out : io.err)(USAGE)
+    return values.help ? 0 : 2
+  }
+  const dataDir = path.resolve(values['data-dir'] ?? defaultDataDir(io.env))
+  try {
+    if (positionals[0] === 'serve') {
+      checkOptions(values, [...COMMON, ...SERVE_OPTIONS], 'serve')
+      if (positionals.length > 1)
+        throw new UsageError(`serve takes no arguments, got "${positionals[1]}"`)
+      // Loaded only here: control commands stay quick because they never load libp2p.
+      const { serve } = await import('./serve.ts')
+      return await serve({ dataDir, values, io })
+    }
+    const command = findCommand(positionals)
+    if (!command) {
+      const what = positionals.slice(0, 2).join(' ')
+      throw new UsageError(`"${what}" is not a hearth command`)
+    }
+    const args = positionals.slice(command.words.length)
+    const optional = command.words[0] === 'name' ? 1 : 0
+    if (args.length < command.args.length || args.length > command.args.length + optional) {
+      throw new UsageError(`usage: hearth ${[...command.words, ...command.args].join(' ')}`)
+    }
+    checkOptions(values, [...COMMON, ...(command.options ?? [])], command.words.join(' '))
+    // Check option values before reaching for the peer, so bad usage is exit 2 either way.
+    positiveInt(values.uses, '--uses')
+    positiveInt(values.limit, '--limit')
+    if (values.expires !== undefined) parseDuration(values.expires)
+    const client = await connectToPeer(dataDir)
+    try {
+      const result = await command.run(client, args, values)
+      io.out(values.json ? JSON.stringify(result.json) : result.text)
+      return 0
+    } finally {
+      client.close()
+    }
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.err(`hearth: ${err.message}\nRun "hearth --help" for usage.`)
+      return 2
+    }
+    if (err instanceof NoPeerError) {
+      io.err(`hearth: ${err.message}`)
+      return 3
+    }
+    if (err instanceof HearthError) {
+      io.err(`hearth: ${err.message}`)
+      return err.code === 'BAD_INPUT' ? 2 : 1
+    }
+    io.err(`hearth: ${err instanceof Error ? err.message : String(err)}`)
+    return 1
+  }
+}

@@ -1,0 +1,48 @@
+// Usage errors are distinct from failures: scripts rely on exit code 2 meaning "you called me wrong".
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'UsageError'
+  }
+}
+
+/** Thrown when no peer runs on the data folder: exit code 3. */
+export class NoPeerError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'NoPeerError'
+  }
+}
+
+export const USAGE = `Usage: hearth <command> [options]
+
+Run a peer:
+  hearth serve [--data-dir DIR] [--name NAME] [--listen MULTIADDR]... [--peer MULTIADDR]...
+               [--no-mdns] [--web [HOST:]PORT]
+
+Talk to the peer running on DIR:
+  hearth group create NAME                      create a group (you are its admin)
+  hearth group invite GROUP [--uses N] [--expires DURATION]
+                                                a long invite code (DURATION: 30m, 12h, 7d)
+  hearth group code GROUP                       a short code to read aloud (same LAN, 10 minutes)
+  hearth group join INVITE|CODE                 join with an invite or a short code
+  hearth group remove GROUP PEERID              remove a member (admins)
+  hearth group promote GROUP PEERID             make a member an admin (admins)
+  hearth group leave GROUP                      leave a group
+  hearth groups                                 your groups and their members
+  hearth send GROUP TEXT [--reply-to ID]        send a message
+  hearth messages GROUP [--limit N]             the latest messages
+  hearth edit GROUP ID TEXT                     edit your message
+  hearth delete GROUP ID                        delete a message (yours, or any as admin)
+  hearth react GROUP ID EMOJI [--off]           react to a message (--off takes it back)
+  hearth peers                                  members' devices and whether they are connected
+  hearth name [NAME]                            show or change your display name
+  hearth status                                 this peer's id, addresses and counts
+
+Options for every command:
+  --data-dir DIR   the data folder (default: HEARTH_DATA_DIR or the platform's user data folder)
+  --json           machine-readable output
+  --help           this text
+
+GROUP is a group id or an unambiguous group name.
+Exit codes: 0 ok, 1 failed, 2 bad usage, 3 no peer running on DIR.`

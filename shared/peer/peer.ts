@@ -1,0 +1,542 @@
+// The composition root: one device's peer. It owns the libp2p node, one replica per group, the
+// store, and implements every command of the contract. Collaborators come in as options so tests
+// can run many peers in one process with in-memory twins.
+import fs from 'node:fs'
+import os from 'node:os'
+import type { Ed25519PrivateKey, Libp2p, PeerId } from '@libp2p/interface'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
+import type { Handlers } from '../api/contract.ts'
+import type { Group, PeerInfo } from '../api/domain.ts'
+import { HearthError } from '../api/errors.ts'
+import { PeerEvents } from './events.ts'
+import {
+  decodeInvite,
+  encodeInvite,
+  GroupReplica,
+  HybridClock,
+  makeJoinRequest,
+  makeSigner,
+  type ApplyResult,
+  type Signer,
+} from './groups/index.ts'
+import { loadOrCreateDeviceKey } from './identity.ts'
+import { createNode, type NodeOptions } from './node.ts'
+import { openSqliteStore } from './storage/sqlite.ts'
+import { MemoryStore } from './storage/memory.ts'
+import type { Store } from './storage/types.ts'
+import { requestJoin, handleJoinProtocol } from './sync/join.ts'
+import { Reconnector } from './sync/reconnect.ts'
+import type { GroupSync, SyncHost } from './sync/index.ts'
+import { CodeBook, looksLikeCode, findAndRedeem, handleCodeProtocol } from './invites/index.ts'
+
+export interface PeerOptions {
+  /** Data folder; omitted → everything in memory (tests). */
+  dataDir?: string
+  store?: Store
+  privateKey?: Ed25519PrivateKey
+  /** Display name; kept in the store. Defaults to the OS user name. */
+  name?: string
+  listen?: string[]
+  /** Addresses to dial at start, for networks where multicast is blocked. */
+  bootstrap?: string[]
+  mdns?: boolean
+  /** Extra libp2p options (tests use the memory transport). */
+  node?: Partial<NodeOptions>
+  now?: () => number
+  /** Compact a group's stored updates into one snapshot after this many (restart stays fast). */
+  compactEvery?: number
+}
+
+export interface Peer {
+  readonly peerId: string
+  readonly libp2p: Libp2p
+  readonly handlers: Handlers
+  readonly events: PeerEvents
+  addrs(): string[]
+  stop(): Promise<void>
+}
+
+const DEFAULT_INVITE_MS = 7 * 24 * 3600_000
+const JOIN_TIMEOUT_MS = 30_000
+const STRIKE_LIMIT = 5
+const BLOCK_MS = 10 * 60_000
+
+function defaultName(): string {
+  try {
+    const user = os.userInfo().username.trim()
+    if (user) return user.slice(0, 64)
+  } catch (err) {
+    console.warn(`hearth: no OS user name (${String(err)}); using "Hearth user"`)
+  }
+  return 'Hearth user'
+}
+
+export async function createPeer(options: PeerOptions = {}): Promise<Peer> {
+  const now = options.now ?? Date.now
+  if (options.dataDir) fs.mkdirSync(options.dataDir, { recursive: true, mode: 0o700 })
+  const store: Store =
+    options.store ?? (options.dataDir ? openSqliteStore(options.dataDir) : new MemoryStore())
+  const privateKey =
+    options.privateKey ??
+    (options.dataDir
+      ? await loadOrCreateDeviceKey(options.dataDir)
+      : await generateKeyPair('Ed25519'))
+  const signer: Signer = makeSigner(privateKey)
+  const self = signer.peerId
+  const clock = new HybridClock(now)
+  const events = new PeerEvents()
+  if (options.name) store.setSetting('name', options.name)
+  let myName = store.getSetting('name') ?? defaultName()
+
+  const replicas = new Map<string, GroupReplica>()
+  /** Groups being joined: which peers we accept the first sync from before we hold the genesis. */
+  const joining = new Map<string, Set<string>>()
+  const strikes = new Map<string, { count: number; blockedUntil: number }>()
+  const codeBook = new CodeBook(now)
+  const compactEvery = options.compactEvery ?? 1000
+
+  const isBlocked = (peerId: string) => (strikes.get(peerId)?.blockedUntil ?? 0) > now()
+
+  // The membership gate: every protocol asks this before sending or accepting a byte of a group.
+  const isMember = (groupId: string, peerId: string): boolean => {
+    const replica = replicas.get(groupId)
+    if (!replica || isBlocked(peerId)) return false
+    if (replica.hasGenesis() && replica.isMember(self)) return replica.isMember(peerId)
+    return joining.get(groupId)?.has(peerId) ?? false
+  }
+
+  const syncHost: SyncHost = {
+    groupsSharedWith: (peerId) => [...replicas.keys()].filter((g) => isMember(g, peerId)),
+    isMember,
+    stateVector: (groupId) => mustReplica(groupId).stateVector(),
+    diff: (groupId, sv) => mustReplica(groupId).diff(sv),
+    applyRemote: (groupId, update, from): ApplyResult =>
+      mustReplica(groupId).applyRemote(update, from),
+  }
+
+  const libp2p = await createNode({
+    privateKey,
+    listen: options.listen ?? ['/ip4/0.0.0.0/tcp/0'],
+    mdns: options.mdns ?? true,
+    syncHost,
+    isBlocked,
+    onStrike: (peerId, reason) => strike(peerId, reason),
+    onSynced: (groupId, peerId) => events.emit('groupSynced', { groupId, peerId }),
+    ...options.node,
+  })
+  const sync = libp2p.services.sync as GroupSync
+  const reconnector = new Reconnector(libp2p)
+
+  function strike(peerId: string, reason: string) {
+    // Data for a group we do not (yet) see the sender in is usually membership lag — it was just
+    // added and we have not heard — so it is dropped by the gate but never grounds for blocking.
+    if (reason.includes('not a member')) {
+      console.warn(`hearth: dropped data from ${peerId}: ${reason}`)
+      return
+    }
+    const entry = strikes.get(peerId) ?? { count: 0, blockedUntil: 0 }
+    entry.count++
+    console.warn(`hearth: peer ${peerId} misbehaved (${reason}); strike ${entry.count}`)
+    if (entry.count >= STRIKE_LIMIT) {
+      entry.blockedUntil = now() + BLOCK_MS
+      entry.count = 0
+      void libp2p.hangUp(peerIdFromString(peerId)).catch((err: unknown) => {
+        console.warn(`hearth: could not hang up on ${peerId}: ${String(err)}`)
+      })
+    }
+    strikes.set(peerId, entry)
+  }
+
+  function mustReplica(groupId: string): GroupReplica {
+    const replica = replicas.get(groupId)
+    if (!replica) throw new HearthError('GROUP_NOT_FOUND', `there is no group ${groupId}`)
+    return replica
+  }
+
+  function resolveGroup(ref: string): GroupReplica {
+    const byId = replicas.get(ref)
+    if (byId?.hasGenesis()) return byId
+    const wanted = ref.trim().toLocaleLowerCase()
+    const named = [...replicas.values()].filter(
+      (r) => r.hasGenesis() && r.name().toLocaleLowerCase() === wanted,
+    )
+    if (named.length === 1) return named[0] as GroupReplica
+    if (named.length > 1) {
+      throw new HearthError(
+        'GROUP_AMBIGUOUS',
+        `more than one group is called "${ref}"; use its id: ${named.map((r) => r.groupId).join(', ')}`,
+      )
+    }
+    throw new HearthError('GROUP_NOT_FOUND', `you are in no group called "${ref}"`)
+  }
+
+  function memberOf(replica: GroupReplica): GroupReplica {
+    if (!replica.isMember(self)) {
+      throw new HearthError('NOT_A_MEMBER', `you are no longer a member of "${replica.name()}"`)
+    }
+    return replica
+  }
+
+  const bootstrapPeers = new Set<string>()
+
+  /** Keep every member of every group we are in dialed; stop redialing anyone who is not. */
+  function wantMembers() {
+    const wanted = new Set(bootstrapPeers)
+    for (const replica of replicas.values()) {
+      if (!replica.hasGenesis() || !replica.isMember(self)) continue
+      for (const peerId of replica.membership().members.keys()) {
+        if (peerId !== self) wanted.add(peerId)
+      }
+    }
+    for (const peerId of reconnector.wanted()) {
+      if (!wanted.has(peerId)) reconnector.forget(peerId)
+    }
+    for (const peerId of wanted) {
+      if (!reconnector.wanted().includes(peerId)) reconnector.want(peerId)
+    }
+  }
+
+  function attach(replica: GroupReplica) {
+    const groupId = replica.groupId
+    replicas.set(groupId, replica)
+    let sinceCompaction = store.updateCount(groupId)
+    replica.on('update', (update, from) => {
+      // Synchronous and fsynced: when a local write returns, it is on disk.
+      store.appendUpdate(groupId, update)
+      sync.broadcast(groupId, update, from ?? undefined)
+      if (++sinceCompaction >= compactEvery) {
+        store.compact(groupId, replica.snapshot(), store.lastSeq(groupId))
+        sinceCompaction = 0
+      }
+    })
+    replica.on('messageAdded', (message) => events.emit('messageAdded', { groupId, message }))
+    replica.on('messageChanged', (message) => events.emit('messageChanged', { groupId, message }))
+    replica.on('membershipChanged', () => {
+      if (!replica.hasGenesis()) return
+      if (replica.isMember(self)) {
+        joining.delete(groupId)
+        events.emit('groupChanged', { group: replica.group(self) })
+      } else if (!joining.has(groupId)) {
+        // We were removed (or left from another device): the history stays readable here,
+        // but the group no longer counts as ours.
+        events.emit('groupLeft', { groupId })
+      }
+      wantMembers()
+      sync.openGroup(groupId)
+    })
+    wantMembers()
+  }
+
+  // Load every group we hold; trusted local state, so nothing is re-verified (fast cold start).
+  for (const { groupId } of store.listGroups()) {
+    const replica = GroupReplica.load(groupId, store.loadUpdates(groupId), { signer, clock, now })
+    if (store.updateCount(groupId) > 64) {
+      store.compact(groupId, replica.snapshot(), store.lastSeq(groupId))
+    }
+    attach(replica)
+  }
+  for (const known of store.knownPeers()) {
+    try {
+      await libp2p.peerStore.merge(peerIdFromString(known.peerId), {
+        multiaddrs: known.addrs.map((a) => multiaddr(a)),
+      })
+    } catch (err) {
+      console.warn(`hearth: ignoring stored addresses of ${known.peerId}: ${String(err)}`)
+    }
+  }
+
+  libp2p.addEventListener('peer:connect', (event) => {
+    const peerId = event.detail.toString()
+    if (isKnownMember(peerId)) events.emit('peerConnected', { peerId })
+  })
+  libp2p.addEventListener('peer:disconnect', (event) => {
+    const peerId = event.detail.toString()
+    if (isKnownMember(peerId)) events.emit('peerDisconnected', { peerId })
+  })
+  libp2p.addEventListener('peer:identify', (event) => {
+    const peerId = event.detail.peerId.toString()
+    if (!isKnownMember(peerId)) return
+    const addrs = event.detail.listenAddrs.map((a: Multiaddr) => a.toString())
+    store.rememberPeer(peerId, addrs, now())
+  })
+
+  function isKnownMember(peerId: string): boolean {
+    for (const replica of replicas.values()) {
+      if (replica.hasGenesis() && replica.isMember(peerId)) return true
+    }
+    return false
+  }
+
+  await handleJoinProtocol(libp2p, {
+    admit: async (inviteText, request, remotePeerId) => {
+      const invite = decodeInvite(inviteText)
+      const replica = replicas.get(invite.group)
+      // Say nothing about groups we are not in: the same answer as for a forged invite.
+      if (!replica?.hasGenesis() || !replica.isMember(self)) {
+        throw new HearthError('INVITE_INVALID', 'this invite is not valid')
+      }
+      replica.admit(invite, request as Parameters<GroupReplica['admit']>[1], remotePeerId)
+      return { groupId: replica.groupId }
+    },
+  })
+  await handleCodeProtocol(libp2p, codeBook)
+
+  // Explicit addresses (networks where multicast is blocked): the person asked for these peers,
+  // so they are kept dialed like members, and known to the code protocol before any dial ends.
+  for (const text of options.bootstrap ?? []) {
+    const addr = multiaddr(text)
+    const id = addr.getComponents().find((c) => c.name === 'p2p')?.value
+    if (id === undefined) {
+      throw new HearthError('BAD_INPUT', `--peer ${text} must end with /p2p/<peer id>`)
+    }
+    await libp2p.peerStore.merge(peerIdFromString(id), { multiaddrs: [addr] })
+    bootstrapPeers.add(id)
+    reconnector.want(id, [text])
+  }
+  reconnector.start()
+
+  function peerName(peerId: string): string {
+    if (peerId === self) return myName
+    for (const replica of replicas.values()) {
+      const member = replica.hasGenesis() ? replica.membership().members.get(peerId) : undefined
+      if (member) return member.name
+    }
+    return ''
+  }
+
+  function ourAddrs(): string[] {
+    return libp2p.getMultiaddrs().map((a) => a.toString())
+  }
+
+  async function join(text: string): Promise<{ groupId: string }> {
+    const inviteText = looksLikeCode(text)
+      ? await findAndRedeem(libp2p, await codeCandidates(), text, {
+          signal: AbortSignal.timeout(60_000),
+        })
+      : text
+    const invite = decodeInvite(inviteText)
+    const existing = replicas.get(invite.group)
+    if (existing?.hasGenesis() && existing.isMember(self)) return { groupId: invite.group }
+    if (invite.expiresAt <= now())
+      throw new HearthError('INVITE_EXPIRED', 'this invite has expired; ask for a new one')
+    const request = makeJoinRequest(invite, signer, myName, clock.tick())
+    const failures: string[] = []
+    for (const member of invite.members) {
+      if (member.peerId === self) continue
+      const target = peerIdFromString(member.peerId)
+      try {
+        await libp2p.peerStore.merge(target, { multiaddrs: member.addrs.map((a) => multiaddr(a)) })
+        const replica =
+          replicas.get(invite.group) ?? GroupReplica.empty(invite.group, { signer, clock, now })
+        joining.set(invite.group, new Set([member.peerId]))
+        if (!replicas.has(invite.group)) {
+          store.addGroup(invite.group, now())
+          attach(replica)
+        }
+        await requestJoin(libp2p, target, encodeInvite(invite), request, {
+          signal: AbortSignal.timeout(15_000),
+        })
+        sync.openGroup(invite.group)
+        await waitForMembership(replica)
+        return { groupId: invite.group }
+      } catch (err) {
+        if (err instanceof HearthError && err.code.startsWith('INVITE')) {
+          forgetUnjoined(invite.group)
+          throw err
+        }
+        failures.push(`${member.peerId}: ${err instanceof Error ? err.message : String(err)}`)
+      }
+    }
+    forgetUnjoined(invite.group)
+    throw new HearthError(
+      'NO_MEMBER_REACHABLE',
+      `no member of the group could be reached; try again when one of them is online${failures.length ? ` (${failures.join('; ')})` : ''}`,
+    )
+  }
+
+  function forgetUnjoined(groupId: string) {
+    const replica = replicas.get(groupId)
+    if (replica && !replica.hasGenesis()) {
+      replica.destroy()
+      replicas.delete(groupId)
+      store.removeGroup(groupId)
+    }
+    joining.delete(groupId)
+  }
+
+  function waitForMembership(replica: GroupReplica): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const done = () => replica.hasGenesis() && replica.isMember(self)
+      if (done()) return resolve()
+      const timer = setTimeout(() => {
+        off()
+        reject(
+          new HearthError('TIMEOUT', 'the member admitted us but the group did not arrive in time'),
+        )
+      }, JOIN_TIMEOUT_MS)
+      const off = replica.on('membershipChanged', () => {
+        if (!done()) return
+        clearTimeout(timer)
+        off()
+        resolve()
+      })
+    })
+  }
+
+  /**
+   * Where a typed short code may be held: Hearth peers we are connected to first, then the ones
+   * mDNS found on this LAN. Dialing those strangers is the one exception to "never dial a
+   * stranger", made only when the person types a code; the code protocol reveals nothing to them.
+   */
+  async function codeCandidates(): Promise<PeerId[]> {
+    const connected = libp2p.getPeers()
+    const seen = new Set(connected.map((p) => p.toString()))
+    const discovered = (await libp2p.peerStore.all())
+      .filter((p) => p.addresses.length > 0 && !seen.has(p.id.toString()))
+      .map((p) => p.id)
+    return [...connected, ...discovered]
+  }
+
+  function groupView(replica: GroupReplica): Group {
+    return replica.group(self)
+  }
+
+  const handlers: Handlers = {
+    'identity.get': async () => ({ peerId: self, name: myName }),
+    'identity.setName': async ({ name }) => {
+      store.setSetting('name', name)
+      myName = name
+      return { peerId: self, name }
+    },
+    'status.get': async () => ({
+      peerId: self,
+      name: myName,
+      addrs: ourAddrs(),
+      connectedPeers: libp2p.getPeers().length,
+      groups: [...replicas.values()].filter((r) => r.hasGenesis()).length,
+    }),
+    'groups.list': async () =>
+      [...replicas.values()].filter((r) => r.hasGenesis() && r.isMember(self)).map(groupView),
+    'groups.create': async ({ name }) => {
+      const replica = GroupReplica.create(name, { signer, clock, now, memberName: myName })
+      store.addGroup(replica.groupId, now())
+      for (const update of [replica.snapshot()]) store.appendUpdate(replica.groupId, update)
+      attach(replica)
+      const invite = replica.createInvite({
+        uses: 1000,
+        expiresAt: now() + DEFAULT_INVITE_MS,
+        members: [{ peerId: self, addrs: ourAddrs() }],
+      })
+      return { groupId: replica.groupId, invite: encodeInvite(invite) }
+    },
+    'groups.invite': async ({ group, uses, expiresInMs }) => {
+      const replica = memberOf(resolveGroup(group))
+      const invite = replica.createInvite({
+        uses: uses ?? 1000,
+        expiresAt: now() + (expiresInMs ?? DEFAULT_INVITE_MS),
+        members: inviteMembers(replica),
+      })
+      return { invite: encodeInvite(invite) }
+    },
+    'groups.code': async ({ group }) => {
+      const replica = memberOf(resolveGroup(group))
+      const invite = replica.createInvite({
+        uses: 1,
+        expiresAt: now() + 10 * 60_000,
+        members: inviteMembers(replica),
+      })
+      return codeBook.issue(replica.groupId, encodeInvite(invite), now())
+    },
+    'groups.join': async ({ invite }) => join(invite),
+    'groups.leave': async ({ group }) => {
+      const replica = memberOf(resolveGroup(group))
+      replica.leave()
+      replicas.delete(replica.groupId)
+      replica.destroy()
+      store.removeGroup(replica.groupId)
+      wantMembers()
+      events.emit('groupLeft', { groupId: replica.groupId })
+      return {}
+    },
+    'groups.remove': async ({ group, peerId }) => {
+      memberOf(resolveGroup(group)).removeMember(peerId)
+      return {}
+    },
+    'groups.promote': async ({ group, peerId }) => {
+      memberOf(resolveGroup(group)).promote(peerId)
+      return {}
+    },
+    'messages.list': async ({ group, limit }) => resolveGroup(group).messages(limit ?? 50),
+    'messages.send': async ({ group, text, replyTo }) => {
+      const messageId = memberOf(resolveGroup(group)).sendMessage(text, replyTo ?? null)
+      return { messageId }
+    },
+    'messages.edit': async ({ group, messageId, text }) => {
+      memberOf(resolveGroup(group)).editMessage(messageId, text)
+      return {}
+    },
+    'messages.delete': async ({ group, messageId }) => {
+      memberOf(resolveGroup(group)).deleteMessage(messageId)
+      return {}
+    },
+    'messages.react': async ({ group, messageId, emoji, on }) => {
+      memberOf(resolveGroup(group)).react(messageId, emoji, on ?? true)
+      return {}
+    },
+    'peers.list': async () => {
+      const peers = new Map<string, PeerInfo>()
+      for (const replica of replicas.values()) {
+        if (!replica.hasGenesis()) continue
+        for (const peerId of replica.membership().members.keys()) {
+          if (peerId === self) continue
+          const info = peers.get(peerId) ?? {
+            peerId,
+            name: peerName(peerId),
+            connected: libp2p.getConnections(peerIdFromString(peerId)).length > 0,
+            addrs: libp2p
+              .getConnections(peerIdFromString(peerId))
+              .map((c) => c.remoteAddr.toString()),
+            groups: [],
+          }
+          info.groups.push(replica.groupId)
+          peers.set(peerId, info)
+        }
+      }
+      return [...peers.values()]
+    },
+  }
+
+  function inviteMembers(replica: GroupReplica): { peerId: string; addrs: string[] }[] {
+    const known = new Map(store.knownPeers().map((p) => [p.peerId, p.addrs]))
+    const members = [{ peerId: self, addrs: ourAddrs() }]
+    for (const peerId of replica.membership().members.keys()) {
+      if (peerId === self) continue
+      const live = libp2p
+        .getConnections(peerIdFromString(peerId))
+        .map((c) => c.remoteAddr.toString())
+      const addrs = [...new Set([...live, ...(known.get(peerId) ?? [])])].slice(0, 8)
+      if (addrs.length > 0) members.push({ peerId, addrs })
+    }
+    // An invite must stay small enough to paste and to fit a QR code.
+    return members.slice(0, 16)
+  }
+
+  let stopped = false
+  return {
+    peerId: self,
+    libp2p,
+    handlers,
+    events,
+    addrs: ourAddrs,
+    async stop() {
+      if (stopped) return
+      stopped = true
+      reconnector.stop()
+      await libp2p.stop()
+      for (const replica of replicas.values()) replica.destroy()
+      store.close()
+    },
+  }
+}
