@@ -28,6 +28,7 @@ import { MemoryStore } from './storage/memory.ts'
 import type { Store } from './storage/types.ts'
 import { requestJoin, handleJoinProtocol } from './sync/join.ts'
 import { Reconnector } from './sync/reconnect.ts'
+import { handleAddrsProtocol, pushAddrs, type AddrsHost } from './sync/member-addrs.ts'
 import type { GroupSync, SyncHost } from './sync/index.ts'
 import { CodeBook, looksLikeCode, findAndRedeem, handleCodeProtocol } from './invites/index.ts'
 
@@ -225,6 +226,10 @@ export async function createPeer(options: PeerOptions = {}): Promise<Peer> {
       }
       wantMembers()
       sync.openGroup(groupId)
+      // A new member has to learn where the others are; the others where it is.
+      for (const peer of libp2p.getPeers()) {
+        if (isMember(groupId, peer.toString())) shareAddrs(peer)
+      }
     })
     wantMembers()
   }
@@ -260,7 +265,37 @@ export async function createPeer(options: PeerOptions = {}): Promise<Peer> {
     if (!isKnownMember(peerId)) return
     const addrs = event.detail.listenAddrs.map((a: Multiaddr) => a.toString())
     store.rememberPeer(peerId, addrs, now())
+    shareAddrs(event.detail.peerId)
   })
+
+  const addrsHost: AddrsHost = {
+    addrsFor(peerId) {
+      const known = new Map(store.knownPeers().map((p) => [p.peerId, p.addrs]))
+      const out = new Map<string, string[]>()
+      for (const replica of replicas.values()) {
+        if (!isMember(replica.groupId, peerId) || !replica.isMember(self)) continue
+        for (const member of replica.membership().members.keys()) {
+          if (member === self || member === peerId || out.has(member)) continue
+          const live = libp2p
+            .getConnections(peerIdFromString(member))
+            .map((c) => c.remoteAddr.toString())
+          const addrs = [...new Set([...live, ...(known.get(member) ?? [])])]
+          if (addrs.length > 0) out.set(member, addrs)
+        }
+      }
+      return [...out].map(([member, addrs]) => ({ peerId: member, addrs }))
+    },
+    vouches: (from, subject) =>
+      [...replicas.values()].some((r) => isMember(r.groupId, from) && r.isMember(subject)),
+    onStrike: (peerId, reason) => strike(peerId, reason),
+  }
+  await handleAddrsProtocol(libp2p, addrsHost)
+
+  function shareAddrs(peer: PeerId) {
+    pushAddrs(libp2p, peer, addrsHost).catch((err: unknown) => {
+      console.warn(`hearth: could not tell ${peer.toString()} where members are: ${String(err)}`)
+    })
+  }
 
   function isKnownMember(peerId: string): boolean {
     for (const replica of replicas.values()) {

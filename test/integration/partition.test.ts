@@ -1,0 +1,138 @@
+// Peers that cannot reach each other directly, and groups split in two: relaying through a member,
+// and two admins removing each other while partitioned, converge once the network heals.
+import { after, describe, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { multiaddr } from '@multiformats/multiaddr'
+import type { Peer } from '../../shared/peer/peer.ts'
+import { PeerSet, until, type TestPeer } from '../helpers/peers.ts'
+
+const peers = new PeerSet()
+after(() => peers.cleanup())
+
+/** A switchable firewall: peers on the other side are refused both ways while it is up. */
+class Firewall {
+  private readonly blocked = new Set<string>()
+  readonly isBlocked = (peerId: string) => this.blocked.has(peerId)
+  async cut(self: Peer, others: Peer[]) {
+    for (const o of others) {
+      this.blocked.add(o.peerId)
+      await self.libp2p.hangUp(o.libp2p.peerId)
+    }
+  }
+  heal() {
+    this.blocked.clear()
+  }
+}
+
+async function start(name: string, firewall: Firewall): Promise<TestPeer> {
+  return peers.start(name, { node: { isBlocked: firewall.isBlocked } })
+}
+
+const members = async (p: Peer) =>
+  ((await p.handlers['groups.list']({}))[0]?.members ?? []).map((m) => `${m.name}:${m.role}`).sort()
+
+describe('relays and partitions', () => {
+  test('A and C never connect, yet converge through B', async () => {
+    const fa = new Firewall()
+    const fc = new Firewall()
+    const a = await start('Ana', fa)
+    const b = await peers.start('Bo')
+    const c = await start('Cy', fc)
+    await fa.cut(a.peer, [c.peer])
+    await fc.cut(c.peer, [a.peer])
+
+    const { groupId, invite } = await a.peer.handlers['groups.create']({ name: 'Relay' })
+    await b.peer.handlers['groups.join']({ invite })
+    // Only admins sign invites; Ana's new one names Bo too, and Cy can reach only Bo.
+    await until(a.peer, 'Ana knows Bo’s address', async () =>
+      (await a.peer.handlers['peers.list']({})).some((p) => p.connected),
+    )
+    const { invite: naming } = await a.peer.handlers['groups.invite']({ group: groupId })
+    await c.peer.handlers['groups.join']({ invite: naming })
+
+    await a.peer.handlers['messages.send']({ group: groupId, text: 'from Ana' })
+    await c.peer.handlers['messages.send']({ group: groupId, text: 'from Cy' })
+    for (const p of [a.peer, c.peer]) {
+      await until(p, 'both messages arrived through Bo', async () => {
+        const texts = (await p.handlers['messages.list']({ group: groupId })).map((m) => m.text)
+        return texts.includes('from Ana') && texts.includes('from Cy')
+      })
+    }
+    assert.equal(a.peer.libp2p.getConnections(c.peer.libp2p.peerId).length, 0)
+    assert.deepEqual(await members(a.peer), await members(c.peer))
+  })
+
+  test('two admins remove each other while partitioned; after healing every peer agrees', async () => {
+    const fw = new Map<string, Firewall>()
+    const make = async (name: string) => {
+      const f = new Firewall()
+      const p = await start(name, f)
+      fw.set(p.peer.peerId, f)
+      return p
+    }
+    const a = await make('Ana')
+    const b = await make('Bo')
+    const c = await make('Cy')
+    const d = await make('Di')
+    const { groupId, invite } = await a.peer.handlers['groups.create']({ name: 'Office' })
+    for (const p of [b, c, d]) await p.peer.handlers['groups.join']({ invite })
+    for (const p of [b, c]) {
+      await a.peer.handlers['groups.promote']({ group: groupId, peerId: p.peer.peerId })
+    }
+    const all = [a.peer, b.peer, c.peer, d.peer]
+    for (const p of all) {
+      await until(
+        p,
+        'everyone sees Bo and Cy as admins',
+        async () => (await members(p)).join() === 'Ana:admin,Bo:admin,Cy:admin,Di:member',
+      )
+    }
+
+    // {Ana, Bo} | {Cy, Di}
+    const left = [a.peer, b.peer]
+    const right = [c.peer, d.peer]
+    for (const p of left) await fw.get(p.peerId)?.cut(p, right)
+    for (const p of right) await fw.get(p.peerId)?.cut(p, left)
+
+    await b.peer.handlers['groups.remove']({ group: groupId, peerId: c.peer.peerId })
+    await c.peer.handlers['groups.remove']({ group: groupId, peerId: b.peer.peerId })
+    await b.peer.handlers['messages.send']({ group: groupId, text: 'left side' })
+    await d.peer.handlers['messages.send']({ group: groupId, text: 'right side' })
+    await until(
+      a.peer,
+      'Ana sees Cy removed',
+      async () => !(await members(a.peer)).includes('Cy:admin'),
+    )
+    await until(
+      d.peer,
+      'Di sees Bo removed',
+      async () => !(await members(d.peer)).includes('Bo:admin'),
+    )
+
+    for (const f of fw.values()) f.heal()
+    await a.peer.libp2p.dial(multiaddr(d.peer.addrs()[0] as string))
+
+    // Exactly one of the two removals stands, the same one everywhere.
+    const survivors = [a.peer, b.peer, c.peer, d.peer]
+    const expected = async () => members(a.peer)
+    await until(a.peer, 'the two sides merged', async () => {
+      const texts = (await a.peer.handlers['messages.list']({ group: groupId })).map((m) => m.text)
+      return texts.includes('right side')
+    })
+    const final = await expected()
+    assert.equal(final.filter((m) => m === 'Bo:admin' || m === 'Cy:admin').length, 1, final.join())
+    for (const p of survivors.filter((p) =>
+      final.some((m) => m.startsWith(`${nameOf(p, all)}:`)),
+    )) {
+      await until(
+        p,
+        'this peer reaches the same membership',
+        async () => (await members(p)).join() === final.join(),
+      )
+    }
+  })
+})
+
+function nameOf(p: Peer, all: Peer[]): string {
+  return ['Ana', 'Bo', 'Cy', 'Di'][all.indexOf(p)] as string
+}
