@@ -4,6 +4,7 @@
 import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 import globals from 'globals'
+import reactHooks from 'eslint-plugin-react-hooks'
 
 const nodeOnly = ['node:*', 'fs', 'path', 'os', 'net', 'child_process', 'crypto', 'ws']
 const networking = ['libp2p', '@libp2p/*', '@chainsafe/*', 'yjs', 'y-protocols', 'y-protocols/*']
@@ -16,7 +17,10 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.node } },
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       'no-empty': ['error', { allowEmptyCatch: false }],
     },
   },
@@ -28,8 +32,15 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: [...nodeOnly, ...networking, 'electron'], message: 'shared/api and shared/rpc also run in the renderer: no Node, libp2p, yjs or Electron here.' },
-            { group: ['**/peer/**', '**/cli/**'], message: 'the contract must not depend on the peer or the CLI.' },
+            {
+              group: [...nodeOnly, ...networking, 'electron'],
+              message:
+                'shared/api and shared/rpc also run in the renderer: no Node, libp2p, yjs or Electron here.',
+            },
+            {
+              group: ['**/peer/**', '**/cli/**'],
+              message: 'the contract must not depend on the peer or the CLI.',
+            },
           ],
         },
       ],
@@ -42,7 +53,38 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['electron', 'react', 'react-dom', '**/renderer/**', '**/electron/**'], message: 'the peer runs in plain Node: no Electron, DOM or renderer code.' },
+            {
+              group: ['electron', 'react', 'react-dom', '**/renderer/**', '**/electron/**'],
+              message: 'the peer runs in plain Node: no Electron, DOM or renderer code.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  // The renderer runs in a browser page (or a sandboxed Electron window): DOM only, and it reaches
+  // the peer solely through the contract (shared/api) and the RPC client (shared/rpc).
+  { ignores: ['renderer/dist/**'] },
+  {
+    files: ['renderer/**/*.ts', 'renderer/**/*.tsx'],
+    ignores: ['renderer/**/*.test.ts'],
+    languageOptions: { globals: { ...globals.browser } },
+    plugins: { 'react-hooks': reactHooks },
+    rules: {
+      'react-hooks/rules-of-hooks': 'error',
+      'react-hooks/exhaustive-deps': 'error',
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [...nodeOnly, ...networking, 'electron'],
+              message: 'the renderer runs in a browser: no Node, libp2p, yjs or Electron here.',
+            },
+            {
+              group: ['**/peer/**', '**/cli/**', '**/electron/**'],
+              message: 'the renderer reaches the peer only through shared/api and shared/rpc.',
+            },
           ],
         },
       ],

@@ -1,0 +1,135 @@
+// The main screen: groups on the left, the open chat in the middle, members on the right, and a
+// status bar. Dialogs (create, join, invite, settings) open over it.
+import { useCallback, useEffect, useState } from 'react'
+import { ChatView } from '../features/chat/ChatView.tsx'
+import { CreateGroupDialog } from '../features/groups/CreateGroupDialog.tsx'
+import { GroupList } from '../features/groups/GroupList.tsx'
+import { JoinGroupDialog } from '../features/groups/JoinGroupDialog.tsx'
+import { InviteDialog } from '../features/invites/InviteDialog.tsx'
+import { PeersPanel } from '../features/peers/PeersPanel.tsx'
+import { FirstRun } from '../features/settings/FirstRun.tsx'
+import { SettingsDialog } from '../features/settings/SettingsDialog.tsx'
+import { StatusBar } from '../features/status/StatusBar.tsx'
+import { useI18n } from '../i18n/index.tsx'
+import type { Prefs } from '../state/session.ts'
+import { useSession, useSnapshot } from '../state/session-context.tsx'
+
+type Overlay =
+  | { kind: 'create' }
+  | { kind: 'join' }
+  | { kind: 'settings' }
+  | { kind: 'invite'; groupId: string }
+  | null
+
+function onboardedKey(peerId: string): string {
+  return `hearth.onboarded.${peerId}`
+}
+
+function usePageVisible(): boolean {
+  const [visible, setVisible] = useState(() => document.visibilityState === 'visible')
+  useEffect(() => {
+    const update = () => setVisible(document.visibilityState === 'visible')
+    document.addEventListener('visibilitychange', update)
+    return () => document.removeEventListener('visibilitychange', update)
+  }, [])
+  return visible
+}
+
+export function App(props: { prefs: Prefs; onReconnect(): void }) {
+  const { prefs } = props
+  const { t } = useI18n()
+  const session = useSession()
+  const snapshot = useSnapshot()
+  const [active, setActive] = useState<string | null>(null)
+  const [overlay, setOverlay] = useState<Overlay>(null)
+  const [showMembers, setShowMembers] = useState(true)
+  const [onboarded, setOnboarded] = useState(
+    () => prefs.get(onboardedKey(snapshot.identity.peerId)) === 'yes' || snapshot.groups.length > 0,
+  )
+  const visible = usePageVisible()
+
+  const activeGroup = snapshot.groups.find((g) => g.group.groupId === active)?.group
+  const activeId = activeGroup?.groupId ?? null
+
+  useEffect(() => {
+    session.view(activeId, visible)
+  }, [session, activeId, visible])
+
+  // The unread total in the tab title lets people see new messages from another tab.
+  const unreadTotal = snapshot.groups.reduce((sum, g) => sum + g.unread, 0)
+  useEffect(() => {
+    document.title = unreadTotal > 0 ? `(${unreadTotal}) ${t.appName}` : t.appName
+  }, [unreadTotal, t])
+
+  const finishOnboarding = useCallback(() => {
+    prefs.set(onboardedKey(session.me), 'yes')
+    setOnboarded(true)
+  }, [prefs, session])
+
+  const closeOverlay = useCallback(() => setOverlay(null), [])
+  const openGroup = useCallback((groupId: string) => {
+    setActive(groupId)
+    setOverlay(null)
+  }, [])
+
+  if (!onboarded) return <FirstRun onDone={finishOnboarding} />
+
+  return (
+    <div className="app">
+      {snapshot.connection === 'closed' && (
+        <div className="banner" role="alert">
+          <span>{t.connectionLost}</span>
+          <button type="button" onClick={props.onReconnect}>
+            {t.reconnect}
+          </button>
+        </div>
+      )}
+      <nav className="sidebar" aria-label={t.groups}>
+        <div className="sidebar-header">
+          <h1 className="app-name">{t.appName}</h1>
+          <button
+            type="button"
+            className="icon-button"
+            onClick={() => setOverlay({ kind: 'settings' })}
+            aria-label={t.settings}
+            title={t.settings}
+          >
+            ⚙
+          </button>
+        </div>
+        <div className="sidebar-actions">
+          <button type="button" className="primary" onClick={() => setOverlay({ kind: 'create' })}>
+            {t.newGroup}
+          </button>
+          <button type="button" onClick={() => setOverlay({ kind: 'join' })}>
+            {t.joinGroup}
+          </button>
+        </div>
+        <GroupList groups={snapshot.groups} active={activeId} onSelect={setActive} />
+      </nav>
+      <main className="main">
+        {activeGroup ? (
+          <ChatView
+            key={activeGroup.groupId}
+            group={activeGroup}
+            onInvite={() => setOverlay({ kind: 'invite', groupId: activeGroup.groupId })}
+            membersShown={showMembers}
+            onToggleMembers={() => setShowMembers((v) => !v)}
+          />
+        ) : (
+          <p className="placeholder">{t.chooseGroup}</p>
+        )}
+      </main>
+      {activeGroup && showMembers && <PeersPanel group={activeGroup} />}
+      <StatusBar group={activeGroup} />
+      {overlay?.kind === 'create' && (
+        <CreateGroupDialog onClose={closeOverlay} onCreated={openGroup} />
+      )}
+      {overlay?.kind === 'join' && <JoinGroupDialog onClose={closeOverlay} onJoined={openGroup} />}
+      {overlay?.kind === 'settings' && <SettingsDialog onClose={closeOverlay} />}
+      {overlay?.kind === 'invite' && (
+        <InviteDialog groupId={overlay.groupId} onClose={closeOverlay} />
+      )}
+    </div>
+  )
+}

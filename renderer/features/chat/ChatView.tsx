@@ -1,0 +1,189 @@
+// One group's chat: its header, the message list and the composer, plus the confirmations a
+// message action may need (delete, open a link, leave the group).
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
+import type { Group, Message } from '../../../shared/api/index.ts'
+import { useI18n } from '../../i18n/index.tsx'
+import type { PendingSend } from '../../state/session.ts'
+import { useOpenExternal, useSession, useSnapshot } from '../../state/session-context.tsx'
+import { ConfirmDialog } from '../../ui/ConfirmDialog.tsx'
+import { ErrorText } from '../../ui/ErrorText.tsx'
+import { useAction } from '../../ui/use-action.ts'
+import { Composer } from './Composer.tsx'
+import { safeWebUrl } from './links.ts'
+import type { MessageActions } from './MessageItem.tsx'
+import { MessageList } from './MessageList.tsx'
+
+export function ChatView(props: {
+  group: Group
+  onInvite(): void
+  membersShown: boolean
+  onToggleMembers(): void
+}) {
+  const { t } = useI18n()
+  const session = useSession()
+  const snapshot = useSnapshot()
+  const openExternal = useOpenExternal()
+  const { group } = props
+  const groupId = group.groupId
+  const chat = snapshot.chats.get(groupId)
+
+  const [replyTo, setReplyTo] = useState<Message | null>(null)
+  const [editing, setEditing] = useState<Message | null>(null)
+  const [deleting, setDeleting] = useState<Message | null>(null)
+  const [link, setLink] = useState<string | null>(null)
+  const [leaving, setLeaving] = useState(false)
+  const [jumpTarget, setJumpTarget] = useState<string | null>(null)
+
+  useEffect(() => {
+    session.openChat(groupId).catch((err: unknown) => {
+      console.warn(`hearth ui: opening ${groupId} failed`, err)
+    })
+  }, [session, groupId])
+
+  const act = useAction(async (work: () => Promise<unknown>) => work())
+  const runAction = act.run
+  const edit = useAction((message: Message, text: string) =>
+    session.edit(groupId, message.id, text),
+  )
+
+  // Stable across renders, so memoised message rows do not re-render on every snapshot.
+  const latest = useRef({ groupId, runAction })
+  latest.current = { groupId, runAction }
+  const actions = useMemo<MessageActions>(
+    () => ({
+      reply: (message) => {
+        setEditing(null)
+        setReplyTo(message)
+      },
+      edit: (message) => {
+        setReplyTo(null)
+        setEditing(message)
+      },
+      delete: (message) => setDeleting(message),
+      react: (message, emoji, on) => {
+        const { groupId: id, runAction: run } = latest.current
+        void run(() => session.react(id, message.id, emoji, on))
+      },
+      openLink: (url) => {
+        if (safeWebUrl(url) !== undefined) setLink(url)
+      },
+      jumpTo: (messageId) => setJumpTarget(messageId),
+    }),
+    [session],
+  )
+  const onJumped = useCallback(() => setJumpTarget(null), [])
+
+  const send = useCallback(
+    (text: string, target: Message | null) => {
+      setReplyTo(null)
+      session.send(groupId, text, target?.id ?? null).catch((err: unknown) => {
+        // The failed send stays in the list with the reason and a retry button.
+        console.warn('hearth ui: a message was not sent', err)
+      })
+    },
+    [session, groupId],
+  )
+  const retry = useCallback(
+    (pending: PendingSend) => {
+      session.retryPending(groupId, pending.localId).catch((err: unknown) => {
+        console.warn('hearth ui: a message was not sent again', err)
+      })
+    },
+    [session, groupId],
+  )
+  const discard = useCallback(
+    (pending: PendingSend) => session.discardPending(groupId, pending.localId),
+    [session, groupId],
+  )
+
+  return (
+    <section className="chat" aria-labelledby="chat-title">
+      <header className="chat-header">
+        <div>
+          <h2 id="chat-title">{group.name}</h2>
+          <p className="hint">{t.memberCount(group.members.length)}</p>
+        </div>
+        <div className="chat-header-actions">
+          <button type="button" className="primary" onClick={props.onInvite}>
+            {t.invite}
+          </button>
+          <button type="button" aria-pressed={props.membersShown} onClick={props.onToggleMembers}>
+            {t.members}
+          </button>
+          <button type="button" onClick={() => setLeaving(true)}>
+            {t.leaveGroup}
+          </button>
+        </div>
+      </header>
+      <ErrorText error={act.error} />
+      {chat !== undefined && (
+        <MessageList
+          chat={chat}
+          me={session.me}
+          actions={actions}
+          jumpTarget={jumpTarget}
+          onJumped={onJumped}
+          onLoadEarlier={() => void runAction(() => session.loadEarlier(groupId))}
+          onRetry={retry}
+          onDiscard={discard}
+        />
+      )}
+      <Composer
+        replyTo={replyTo}
+        editing={editing}
+        me={session.me}
+        onSend={send}
+        onEdit={edit.run}
+        onCancel={() => {
+          setReplyTo(null)
+          setEditing(null)
+          edit.clearError()
+        }}
+        editError={edit.error}
+      />
+      {deleting !== null && (
+        <ConfirmDialog
+          title={t.deleteTitle}
+          confirmLabel={t.delete}
+          danger
+          onCancel={() => setDeleting(null)}
+          onConfirm={() => {
+            const id = deleting.id
+            setDeleting(null)
+            void runAction(() => session.delete(groupId, id))
+          }}
+        >
+          <p>{t.deleteText}</p>
+        </ConfirmDialog>
+      )}
+      {link !== null && (
+        <ConfirmDialog
+          title={t.openLinkTitle}
+          confirmLabel={t.open}
+          onCancel={() => setLink(null)}
+          onConfirm={() => {
+            setLink(null)
+            openExternal(link)
+          }}
+        >
+          <p>{t.openLinkText}</p>
+          <p className="link-preview">{link}</p>
+        </ConfirmDialog>
+      )}
+      {leaving && (
+        <ConfirmDialog
+          title={t.leaveTitle(group.name)}
+          confirmLabel={t.leave}
+          danger
+          onCancel={() => setLeaving(false)}
+          onConfirm={() => {
+            setLeaving(false)
+            void runAction(() => session.leaveGroup(groupId))
+          }}
+        >
+          <p>{t.leaveText}</p>
+        </ConfirmDialog>
+      )}
+    </section>
+  )
+}

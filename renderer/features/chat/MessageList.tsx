@@ -1,0 +1,200 @@
+// The chat's messages, virtualised: only the rows near the viewport are in the DOM, so a group
+// with 100,000 messages scrolls like one with ten. The list is anchored to its end: it follows
+// new messages while the person is at the bottom and keeps its place when earlier ones load.
+import { useVirtualizer } from '@tanstack/react-virtual'
+import { useEffect, useMemo, useRef } from 'react'
+import type { Message } from '../../../shared/api/index.ts'
+import { describeError, useI18n } from '../../i18n/index.tsx'
+import type { ChatSnapshot, PendingSend } from '../../state/session.ts'
+import { MessageItem, type MessageActions } from './MessageItem.tsx'
+import { buildRows, type Row } from './rows.ts'
+
+type ListRow = Row | { kind: 'more'; key: string }
+
+// Distance from the bottom, in pixels, that still counts as "at the latest message".
+const AT_END_PX = 48
+
+export function MessageList(props: {
+  chat: ChatSnapshot
+  me: string
+  actions: MessageActions
+  /** Set by a click on a reply: scroll there, then tell the parent it is done. */
+  jumpTarget: string | null
+  onJumped(): void
+  onLoadEarlier(): void
+  onRetry(pending: PendingSend): void
+  onDiscard(pending: PendingSend): void
+}) {
+  const { t, fmt } = useI18n()
+  const { chat, jumpTarget, onJumped } = props
+  const scrollRef = useRef<HTMLDivElement>(null)
+  const rows = useMemo<ListRow[]>(() => {
+    const built = buildRows(chat.log.items, chat.unreadFrom, chat.pending, Date.now())
+    return chat.hasMore ? [{ kind: 'more', key: 'more' }, ...built] : built
+    // The log is mutated in place; the snapshot object changes whenever it does.
+  }, [chat])
+
+  const virtualizer = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: (i) => (rows[i]?.kind === 'message' ? 64 : 36),
+    getItemKey: (i) => rows[i]?.key ?? i,
+    overscan: 6,
+    anchorTo: 'end',
+    followOnAppend: true,
+    scrollEndThreshold: AT_END_PX,
+  })
+
+  // First paint of a loaded chat: start at the first unread message, or at the latest one.
+  const placed = useRef(false)
+  useEffect(() => {
+    if (placed.current || chat.loading || rows.length === 0) return
+    placed.current = true
+    const unread = rows.findIndex((r) => r.kind === 'unread')
+    if (unread >= 0) virtualizer.scrollToIndex(unread, { align: 'start' })
+    else virtualizer.scrollToEnd()
+  }, [chat.loading, rows, virtualizer])
+
+  useEffect(() => {
+    if (jumpTarget === null) return
+    const index = rows.findIndex((r) => r.kind === 'message' && r.message.id === jumpTarget)
+    if (index >= 0) virtualizer.scrollToIndex(index, { align: 'center' })
+    onJumped()
+  }, [jumpTarget, rows, virtualizer, onJumped])
+
+  const unreadIndex = rows.findIndex((r) => r.kind === 'unread')
+  const items = virtualizer.getVirtualItems()
+  const firstShown = items[0]?.index ?? 0
+  const unreadAbove = unreadIndex >= 0 && unreadIndex < firstShown
+  const atEnd = rows.length === 0 || virtualizer.isAtEnd(AT_END_PX)
+  const now = Date.now()
+
+  const renderRow = (row: ListRow) => {
+    switch (row.kind) {
+      case 'more':
+        return (
+          <div className="load-earlier">
+            <button type="button" onClick={props.onLoadEarlier} disabled={chat.loading}>
+              {chat.loading ? t.loading : t.loadEarlier}
+            </button>
+          </div>
+        )
+      case 'day':
+        return (
+          <div className="day-separator" role="separator">
+            <span>{fmt.day(row.ts, now)}</span>
+          </div>
+        )
+      case 'unread':
+        return (
+          <div className="unread-separator" role="separator">
+            <span>{t.newMessages}</span>
+          </div>
+        )
+      case 'message':
+        return (
+          <MessageItem
+            message={row.message}
+            continued={row.continued}
+            me={props.me}
+            replyTarget={replyTargetOf(chat, row.message)}
+            actions={props.actions}
+          />
+        )
+      case 'pending':
+        return (
+          <PendingItem pending={row.pending} onRetry={props.onRetry} onDiscard={props.onDiscard} />
+        )
+    }
+  }
+
+  return (
+    <div className="message-list-wrap">
+      <div
+        ref={scrollRef}
+        className="message-list"
+        role="region"
+        aria-label={t.messages}
+        tabIndex={0}
+        data-testid="message-list"
+      >
+        {chat.loading && chat.log.size === 0 && <p className="hint center">{t.loading}</p>}
+        {chat.loadError !== undefined && (
+          <p className="error" role="alert">
+            {t.loadFailed} {describeError(t, chat.loadError)}
+          </p>
+        )}
+        <div
+          className="virtual-space"
+          ref={(el) => el?.style.setProperty('height', `${virtualizer.getTotalSize()}px`)}
+        >
+          {items.map((item) => {
+            const row = rows[item.index]
+            if (row === undefined) return null
+            return (
+              <div
+                key={item.key}
+                data-index={item.index}
+                ref={(el) => {
+                  if (el === null) return
+                  el.style.transform = `translateY(${item.start}px)`
+                  virtualizer.measureElement(el)
+                }}
+                className="virtual-row"
+              >
+                {renderRow(row)}
+              </div>
+            )
+          })}
+        </div>
+      </div>
+      <div className="jump-buttons">
+        {unreadAbove && (
+          <button
+            type="button"
+            onClick={() => virtualizer.scrollToIndex(unreadIndex, { align: 'start' })}
+          >
+            ↑ {t.jumpToUnread}
+          </button>
+        )}
+        {!atEnd && (
+          <button type="button" onClick={() => virtualizer.scrollToEnd()}>
+            ↓ {t.jumpToLatest}
+          </button>
+        )}
+      </div>
+    </div>
+  )
+}
+
+function replyTargetOf(chat: ChatSnapshot, message: Message): Message | null {
+  return message.replyTo === null ? null : (chat.log.get(message.replyTo) ?? null)
+}
+
+function PendingItem(props: {
+  pending: PendingSend
+  onRetry(pending: PendingSend): void
+  onDiscard(pending: PendingSend): void
+}) {
+  const { t } = useI18n()
+  const { pending } = props
+  return (
+    <article className="message mine pending" data-testid="pending-message">
+      <div className="message-body">
+        <span className="message-text">{pending.text}</span>
+        <span className="delivery">{pending.state === 'sending' ? t.sending : t.notSent}</span>
+      </div>
+      {pending.state === 'failed' && (
+        <div className="pending-failed" role="alert">
+          <span className="error">{describeError(t, pending.error)}</span>
+          <button type="button" className="small" onClick={() => props.onRetry(pending)}>
+            {t.retry}
+          </button>
+          <button type="button" className="small" onClick={() => props.onDiscard(pending)}>
+            {t.discard}
+          </button>
+        </div>
+      )}
+    </article>
+  )
+}

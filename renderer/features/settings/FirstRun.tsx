@@ -1,0 +1,50 @@
+// The first screen on a new device: a name, prefilled from the peer, and nothing else.
+import { useState } from 'react'
+import { useI18n } from '../../i18n/index.tsx'
+import { useSession, useSnapshot } from '../../state/session-context.tsx'
+import { ErrorText } from '../../ui/ErrorText.tsx'
+import { useAction } from '../../ui/use-action.ts'
+import { LanguagePicker } from './LanguagePicker.tsx'
+
+export function FirstRun(props: { onDone(): void }) {
+  const { t } = useI18n()
+  const session = useSession()
+  const { identity } = useSnapshot()
+  const [name, setName] = useState(identity.name)
+  const save = useAction(async (value: string) => {
+    if (value.trim() !== identity.name) await session.setName(value.trim())
+    props.onDone()
+  })
+  return (
+    <main className="first-run">
+      <form
+        className="card"
+        onSubmit={(event) => {
+          event.preventDefault()
+          void save.run(name)
+        }}
+      >
+        <h1>{t.welcomeTitle}</h1>
+        <p>{t.welcomeText}</p>
+        <label htmlFor="first-run-name">{t.yourName}</label>
+        <input
+          id="first-run-name"
+          value={name}
+          onChange={(event) => setName(event.target.value)}
+          maxLength={64}
+          required
+          autoFocus
+          aria-describedby="first-run-hint"
+        />
+        <p id="first-run-hint" className="hint">
+          {t.yourNameHint}
+        </p>
+        <ErrorText error={save.error} />
+        <button type="submit" className="primary" disabled={save.busy || name.trim() === ''}>
+          {t.continueLabel}
+        </button>
+        <LanguagePicker />
+      </form>
+    </main>
+  )
+}

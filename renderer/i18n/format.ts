@@ -1,0 +1,54 @@
+// Numbers, times and dates for one locale, through Intl so each language gets its own forms.
+export interface Fmt {
+  locale: string
+  number(n: number): string
+  time(ts: number): string
+  dateTime(ts: number): string
+  /** A day heading: "Today", "Yesterday" or the date itself. */
+  day(ts: number, now: number): string
+  /** A time today, else a short date: for lists where space is tight. */
+  when(ts: number, now: number): string
+  /** Remaining time as m:ss. */
+  countdown(ms: number): string
+}
+
+const DAY_MS = 86_400_000
+
+/** Calendar day number in local time; day separators and "today" compare these. */
+export function localDay(ts: number): number {
+  const d = new Date(ts)
+  return Math.floor(Date.UTC(d.getFullYear(), d.getMonth(), d.getDate()) / DAY_MS)
+}
+
+export function makeFmt(locale: string): Fmt {
+  const numbers = new Intl.NumberFormat(locale)
+  const times = new Intl.DateTimeFormat(locale, { hour: 'numeric', minute: '2-digit' })
+  const dateTimes = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' })
+  const dates = new Intl.DateTimeFormat(locale, {
+    weekday: 'long',
+    year: 'numeric',
+    month: 'long',
+    day: 'numeric',
+  })
+  const shortDates = new Intl.DateTimeFormat(locale, { dateStyle: 'short' })
+  const relative = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' })
+  const capitalise = (s: string) => s.charAt(0).toLocaleUpperCase(locale) + s.slice(1)
+  return {
+    locale,
+    number: (n) => numbers.format(n),
+    time: (ts) => times.format(ts),
+    dateTime: (ts) => dateTimes.format(ts),
+    day(ts, now) {
+      const diff = localDay(ts) - localDay(now)
+      if (diff === 0 || diff === -1) return capitalise(relative.format(diff, 'day'))
+      return dates.format(ts)
+    },
+    when: (ts, now) => (localDay(ts) === localDay(now) ? times.format(ts) : shortDates.format(ts)),
+    countdown(ms) {
+      const total = Math.max(0, Math.floor(ms / 1000))
+      const minutes = Math.floor(total / 60)
+      const seconds = total % 60
+      return `${numbers.format(minutes)}:${String(seconds).padStart(2, '0')}`
+    },
+  }
+}

@@ -1,0 +1,184 @@
+// The UI's session against real peers in this process (memory stores, TCP on loopback), over the
+// same RPC layer the browser uses, through an in-memory channel.
+import assert from 'node:assert/strict'
+import { after, before, describe, test } from 'node:test'
+import { memoryChannelPair } from '../../shared/rpc/channel.ts'
+import { createClient } from '../../shared/rpc/client.ts'
+import { serveApi } from '../../shared/rpc/server.ts'
+import { createPeer, type Peer } from '../../shared/peer/peer.ts'
+import { Session, type Prefs, type SessionSnapshot } from './session.ts'
+
+function memoryPrefs(): Prefs & { map: Map<string, string> } {
+  const map = new Map<string, string>()
+  return { map, get: (k) => map.get(k) ?? null, set: (k, v) => void map.set(k, v) }
+}
+
+async function openSession(peer: Peer, prefs: Prefs): Promise<Session> {
+  const [clientSide, peerSide] = memoryChannelPair()
+  serveApi(peerSide, peer.handlers, peer.events.subscribe)
+  return Session.open(createClient(clientSide), { prefs, schedule: queueMicrotask })
+}
+
+/** Resolves once the session's snapshot satisfies `check`; re-checked on every change. */
+function until(
+  session: Session,
+  what: string,
+  check: (s: SessionSnapshot) => boolean,
+): Promise<SessionSnapshot> {
+  return new Promise((resolve, reject) => {
+    const done = () => {
+      const snapshot = session.getSnapshot()
+      if (!check(snapshot)) return false
+      off()
+      clearTimeout(timer)
+      resolve(snapshot)
+      return true
+    }
+    const timer = setTimeout(() => {
+      off()
+      reject(new Error(`timed out waiting until ${what}`))
+    }, 20_000)
+    const off = session.subscribe(() => void done())
+    done()
+  })
+}
+
+describe('Session', () => {
+  let alice: Peer
+  let bob: Peer
+  const sessions: Session[] = []
+  let groupId: string
+  const bobPrefs = memoryPrefs()
+
+  before(async () => {
+    const options = { listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false }
+    alice = await createPeer({ ...options, name: 'Alice' })
+    bob = await createPeer({ ...options, name: 'Bob' })
+  })
+
+  after(async () => {
+    for (const session of sessions) {
+      session.dispose()
+      session.client.close()
+    }
+    await Promise.all([alice?.stop(), bob?.stop()])
+  })
+
+  test('opens with the identity and no groups', async () => {
+    const session = await openSession(alice, memoryPrefs())
+    sessions.push(session)
+    const snapshot = session.getSnapshot()
+    assert.equal(snapshot.identity.name, 'Alice')
+    assert.equal(snapshot.identity.peerId, alice.peerId)
+    assert.deepEqual(snapshot.groups, [])
+    assert.equal(snapshot.connection, 'open')
+  })
+
+  test('a created group is listed, and a sent message shows in the chat and the summary', async () => {
+    const session = sessions[0] as Session
+    const created = await session.createGroup('Family')
+    groupId = created.groupId
+    assert.equal(session.getSnapshot().groups[0]?.group.name, 'Family')
+    await session.openChat(groupId)
+    await session.send(groupId, 'first', null)
+    const snapshot = await until(session, 'the message is in the chat', (s) =>
+      (s.chats.get(groupId)?.log.items ?? []).some((m) => m.text === 'first'),
+    )
+    const chat = snapshot.chats.get(groupId)
+    assert.deepEqual(chat?.pending, [], 'nothing is left as sending')
+    assert.equal(snapshot.groups[0]?.last?.text, 'first')
+    assert.equal(snapshot.groups[0]?.unread, 0, 'your own messages are never unread')
+  })
+
+  test('messages from others count as unread until viewed, and read state is kept', async () => {
+    const aliceSession = sessions[0] as Session
+    const { invite } = await alice.handlers['groups.invite']({ group: groupId })
+    const bobSession = await openSession(bob, bobPrefs)
+    sessions.push(bobSession)
+    await bobSession.joinGroup(invite)
+    await until(bobSession, 'Bob sees the first message in the summary', (s) =>
+      s.groups.some((g) => g.last?.text === 'first'),
+    )
+    assert.equal(bobSession.getSnapshot().groups[0]?.unread, 1)
+
+    await aliceSession.send(groupId, 'second', null)
+    await until(bobSession, 'two unread', (s) => s.groups[0]?.unread === 2)
+
+    bobSession.view(groupId, true)
+    await bobSession.openChat(groupId)
+    const read = await until(bobSession, 'read', (s) => s.groups[0]?.unread === 0)
+    const chat = read.chats.get(groupId)
+    const first = chat?.log.items.find((m) => m.text === 'first')
+    assert.equal(chat?.unreadFrom, first?.id, 'the chat remembers where unread began')
+
+    await aliceSession.send(groupId, 'third', null)
+    await until(bobSession, 'the third message arrives', (s) =>
+      (s.chats.get(groupId)?.log.items ?? []).some((m) => m.text === 'third'),
+    )
+    assert.equal(bobSession.getSnapshot().groups[0]?.unread, 0, 'seen while viewing')
+
+    // Read state survives a new session with the same prefs.
+    bobSession.view(null, true)
+    const again = await openSession(bob, bobPrefs)
+    sessions.push(again)
+    assert.equal(again.getSnapshot().groups[0]?.unread, 0)
+  })
+
+  test('edits, reactions, replies and deletes arrive as changes to the same message', async () => {
+    const [aliceSession, bobSession] = sessions as [Session, Session]
+    const target = aliceSession
+      .getSnapshot()
+      .chats.get(groupId)
+      ?.log.items.find((m) => m.text === 'first')
+    assert.ok(target)
+    await aliceSession.edit(groupId, target.id, 'first, edited')
+    await bobSession.react(groupId, target.id, '👍', true)
+    await bobSession.send(groupId, 'a reply', target.id)
+    const seen = await until(aliceSession, 'edit, reaction and reply arrive', (s) => {
+      const log = s.chats.get(groupId)?.log
+      const m = log?.get(target.id)
+      return (
+        m?.text === 'first, edited' &&
+        (m.reactions['👍'] ?? []).includes(bob.peerId) &&
+        (log?.items ?? []).some((r) => r.replyTo === target.id)
+      )
+    })
+    const log = seen.chats.get(groupId)?.log
+    assert.equal(log?.items.filter((m) => m.id === target.id).length, 1, 'changed in place')
+    assert.notEqual(log?.get(target.id)?.editedAt, null)
+
+    await aliceSession.delete(groupId, target.id)
+    await until(
+      bobSession,
+      'the delete arrives',
+      (s) => s.chats.get(groupId)?.log.get(target.id)?.deleted === true,
+    )
+  })
+
+  test('a failed send stays as "failed" with its reason and can be discarded', async () => {
+    const session = sessions[0] as Session
+    await assert.rejects(session.send(groupId, 'x'.repeat(70_000), null), { code: 'BAD_INPUT' })
+    const pending = session.getSnapshot().chats.get(groupId)?.pending ?? []
+    assert.equal(pending.length, 1)
+    assert.equal(pending[0]?.state, 'failed')
+    session.discardPending(groupId, pending[0]?.localId ?? '')
+    await until(
+      session,
+      'the failed send is gone',
+      (s) => s.chats.get(groupId)?.pending.length === 0,
+    )
+  })
+
+  test('leaving removes the group and its chat', async () => {
+    const session = sessions[1] as Session
+    await session.leaveGroup(groupId)
+    const snapshot = await until(session, 'the group is gone', (s) => s.groups.length === 0)
+    assert.equal(snapshot.chats.has(groupId), false)
+  })
+
+  test('the connection closing is reported', async () => {
+    const session = sessions[2] as Session
+    session.client.close()
+    await until(session, 'closed', (s) => s.connection === 'closed')
+  })
+})
