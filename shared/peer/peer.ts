@@ -117,16 +117,49 @@ export async function createPeer(options: PeerOptions = {}): Promise<Peer> {
       mustReplica(groupId).applyRemote(update, from),
   }
 
-  const libp2p = await createNode({
-    privateKey,
-    listen: options.listen ?? ['/ip4/0.0.0.0/tcp/0'],
-    mdns: options.mdns ?? true,
-    syncHost,
-    isBlocked,
-    onStrike: (peerId, reason) => strike(peerId, reason),
-    onSynced: (groupId, peerId) => events.emit('groupSynced', { groupId, peerId }),
-    ...options.node,
-  })
+  const libp2p = await startNode(options.listen)
+  async function startNode(listen: string[] | undefined) {
+    // By default, come back on the port we had last time: members (and `--peer` users) who know
+    // our address can then reach us after a restart without waiting for mDNS. If that port is
+    // taken now, any free port will do.
+    const remembered = Number(store.getSetting('tcpPort'))
+    const attempts =
+      listen !== undefined
+        ? [listen]
+        : Number.isInteger(remembered) && remembered > 0
+          ? [[`/ip4/0.0.0.0/tcp/${remembered}`], ['/ip4/0.0.0.0/tcp/0']]
+          : [['/ip4/0.0.0.0/tcp/0']]
+    for (const [i, addrs] of attempts.entries()) {
+      try {
+        const node = await createLibp2pNode(addrs)
+        if (listen === undefined) {
+          const port = node
+            .getMultiaddrs()[0]
+            ?.getComponents()
+            .find((c) => c.name === 'tcp')?.value
+          if (port !== undefined) store.setSetting('tcpPort', port)
+        }
+        return node
+      } catch (err) {
+        if (i === attempts.length - 1) throw err
+        console.warn(`hearth: port ${remembered} is taken (${String(err)}); using another one`)
+      }
+    }
+    throw new HearthError('INTERNAL', 'no address to listen on')
+  }
+
+  function createLibp2pNode(listen: string[]) {
+    return createNode({
+      privateKey,
+      listen,
+      mdns: options.mdns ?? true,
+      syncHost,
+      isBlocked,
+      onStrike: (peerId, reason) => strike(peerId, reason),
+      onSynced: (groupId, peerId) => events.emit('groupSynced', { groupId, peerId }),
+      ...options.node,
+    })
+  }
   const sync = libp2p.services.sync as GroupSync
   const reconnector = new Reconnector(libp2p)
 

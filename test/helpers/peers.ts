@@ -32,6 +32,7 @@ export class PeerSet {
       ...options,
     })
     this.running.add(peer)
+    const listen = peer.addrs().map((a) => a.replace(/\/p2p\/.*$/, ''))
     const stop = peer.stop.bind(peer)
     peer.stop = async () => {
       this.running.delete(peer)
@@ -41,9 +42,10 @@ export class PeerSet {
       peer,
       dataDir: dir,
       name,
+      // Like a real machine, a restarted peer comes back on the port it had.
       restart: async () => {
         await peer.stop()
-        return this.start(name, options, dir)
+        return this.start(name, { ...options, listen }, dir)
       },
     }
   }
