@@ -42,6 +42,8 @@ export const Emoji = z
   .min(1)
   .max(16)
   .regex(/^(?:\p{Extended_Pictographic}|\p{Emoji_Component}|\u200d|\ufe0f)+$/u, 'not an emoji')
+  // Digits, # and * are emoji components too: alone they are text, inside a keycap (1️⃣) emoji.
+  .refine((s) => /\p{Extended_Pictographic}|\p{Regional_Indicator}|\u20e3/u.test(s), 'not an emoji')
 
 export const Role = z.enum(['admin', 'member'])
 export type Role = z.infer<typeof Role>

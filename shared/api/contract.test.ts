@@ -1,0 +1,82 @@
+import { describe, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { commands, events, isCommandName, isEventName } from './contract.ts'
+import {
+  DisplayName,
+  Emoji,
+  EntryId,
+  MAX_MESSAGE_BYTES,
+  MessageText,
+  PeerIdText,
+} from './domain.ts'
+import { HearthError, errorCodes, isErrorCode, toErrorPayload } from './errors.ts'
+
+const ok = (schema: { safeParse(v: unknown): { success: boolean } }, v: unknown) =>
+  schema.safeParse(v).success
+
+describe('contract', () => {
+  test('every command has an input and an output schema; names are imperative, events past tense', () => {
+    for (const [name, c] of Object.entries(commands)) {
+      assert.match(name, /^[a-z]+\.[a-z][A-Za-z]*$/, name)
+      assert.ok(c.input && c.output, name)
+      assert.ok(isCommandName(name))
+    }
+    for (const name of Object.keys(events)) {
+      assert.match(name, /(Added|Changed|Left|Connected|Disconnected|Synced)$/, name)
+      assert.ok(isEventName(name))
+    }
+    assert.equal(isCommandName('toString'), false, 'prototype names are not commands')
+    assert.equal(isEventName('constructor'), false)
+  })
+
+  test('display names are trimmed, 1–64 characters, without control or bidi characters', () => {
+    assert.equal(DisplayName.parse('  민수  '), '민수')
+    for (const bad of ['', '   ', 'x'.repeat(65), 'a\u0000b', 'evil\u202egnp.exe', 'tab\there']) {
+      assert.equal(ok(DisplayName, bad), false, JSON.stringify(bad))
+    }
+    assert.equal(ok(DisplayName, 'x'.repeat(64)), true)
+  })
+
+  test('message text is limited to 64 KiB of UTF-8, counted in bytes', () => {
+    assert.equal(ok(MessageText, 'a'.repeat(MAX_MESSAGE_BYTES)), true)
+    assert.equal(ok(MessageText, 'a'.repeat(MAX_MESSAGE_BYTES + 1)), false)
+    // 가 is three bytes in UTF-8: 21,846 of them are 65,538 bytes.
+    assert.equal(ok(MessageText, '가'.repeat(21_845)), true)
+    assert.equal(ok(MessageText, '가'.repeat(21_846)), false)
+    assert.equal(ok(MessageText, ''), false)
+  })
+
+  test('reactions are emoji, never text', () => {
+    for (const good of ['👍', '❤️', '👨‍👩‍👧', '🇰🇷', '👍🏽', '1️⃣'])
+      assert.equal(ok(Emoji, good), true, good)
+    for (const bad of ['a', '1', '#', '<script>', '👍 nice', '', 'javascript:']) {
+      assert.equal(ok(Emoji, bad), false, bad)
+    }
+  })
+
+  test('ids and peer ids have their exact shapes', () => {
+    assert.equal(ok(EntryId, 'abcdefghijklmnopqrstuvwxyz'), true)
+    assert.equal(ok(EntryId, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ'), false)
+    assert.equal(ok(EntryId, '../../etc/passwd'), false)
+    assert.equal(ok(PeerIdText, '12D3KooWGzxzKZYveHXtpG6AsrUJBcWxHBFS2HsEoGTxrMLvKXtf'), true)
+    assert.equal(ok(PeerIdText, '12D3KooW0OIl'), false)
+  })
+
+  test('inputs are checked: unknown fields on empty inputs, bad limits, short invites', () => {
+    assert.equal(ok(commands['groups.list'].input, { extra: 1 }), false)
+    assert.equal(ok(commands['messages.list'].input, { group: 'g', limit: 0 }), false)
+    assert.equal(ok(commands['groups.invite'].input, { group: 'g', expiresInMs: 1000 }), false)
+    assert.equal(ok(commands['groups.join'].input, { invite: '   ' }), false)
+  })
+
+  test('errors travel as codes; anything else becomes INTERNAL', () => {
+    assert.deepEqual(toErrorPayload(new HearthError('NOT_A_MEMBER', 'no')), {
+      code: 'NOT_A_MEMBER',
+      message: 'no',
+    })
+    assert.deepEqual(toErrorPayload(new Error('boom')), { code: 'INTERNAL', message: 'boom' })
+    assert.equal(isErrorCode('GROUP_NOT_FOUND'), true)
+    assert.equal(isErrorCode('NOPE'), false)
+    assert.equal(new Set(errorCodes).size, errorCodes.length)
+  })
+})
