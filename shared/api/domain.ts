@@ -94,5 +94,10 @@ export const Status = z.object({
   addrs: z.array(z.string()),
   connectedPeers: z.number().int().nonnegative(),
   groups: z.number().int().nonnegative(),
+  /** Hearth peers seen on the LAN (mDNS) that share no group with us: shown only as a count. */
+  nearbyPeers: z.number().int().nonnegative(),
+  /** Where this peer keeps its data; null when it keeps everything in memory. */
+  dataDir: z.string().nullable(),
+  version: z.string(),
 })
 export type Status = z.infer<typeof Status>

@@ -229,7 +229,7 @@ const commandTable: Command[] = [
       const r = await c.call('status.get', {})
       return {
         json: r,
-        text: `${safe(r.name)}  ${r.peerId}\nListening on:\n  ${r.addrs.join('\n  ')}\nConnected peers: ${r.connectedPeers}\nGroups: ${r.groups}`,
+        text: `${safe(r.name)}  ${r.peerId}\nHearth ${r.version}, data in ${r.dataDir ?? '(memory)'}\nListening on:\n  ${r.addrs.join('\n  ')}\nConnected peers: ${r.connectedPeers}\nOther Hearth peers nearby: ${r.nearbyPeers}\nGroups: ${r.groups}`,
       }
     },
   },

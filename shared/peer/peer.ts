@@ -32,6 +32,9 @@ import { handleAddrsProtocol, pushAddrs, type AddrsHost } from './sync/member-ad
 import type { GroupSync, SyncHost } from './sync/index.ts'
 import { CodeBook, looksLikeCode, findAndRedeem, handleCodeProtocol } from './invites/index.ts'
 
+/** The version people see in About and in `hearth status`. */
+export const HEARTH_VERSION = '0.1.0'
+
 export interface PeerOptions {
   /** Data folder; omitted → everything in memory (tests). */
   dataDir?: string
@@ -285,6 +288,16 @@ export async function createPeer(options: PeerOptions = {}): Promise<Peer> {
     }
   }
 
+  // Hearth peers mDNS saw on this LAN that are not members of our groups: counted, never dialed.
+  const nearby = new Map<string, number>()
+  libp2p.addEventListener('peer:discovery', (event) => {
+    const peerId = event.detail.id.toString()
+    if (peerId === self || isKnownMember(peerId)) return
+    nearby.set(peerId, now())
+    // Forget peers not heard of for five minutes (mDNS answers every few seconds while they run).
+    for (const [id, seenAt] of nearby) if (now() - seenAt > 5 * 60_000) nearby.delete(id)
+  })
+
   libp2p.addEventListener('peer:connect', (event) => {
     const peerId = event.detail.toString()
     if (isKnownMember(peerId)) events.emit('peerConnected', { peerId })
@@ -484,6 +497,9 @@ export async function createPeer(options: PeerOptions = {}): Promise<Peer> {
       addrs: ourAddrs(),
       connectedPeers: libp2p.getPeers().length,
       groups: [...replicas.values()].filter((r) => r.hasGenesis()).length,
+      nearbyPeers: nearby.size,
+      dataDir: options.dataDir ?? null,
+      version: HEARTH_VERSION,
     }),
     'groups.list': async () =>
       [...replicas.values()].filter((r) => r.hasGenesis() && r.isMember(self)).map(groupView),

@@ -12,6 +12,9 @@ const lan: Status = {
   addrs: ['/ip4/127.0.0.1/tcp/1', '/ip4/192.168.1.2/tcp/1'],
   connectedPeers: 1,
   groups: 1,
+  nearbyPeers: 0,
+  dataDir: '/home/me/.config/Hearth',
+  version: '0.1.0',
 }
 const group: Group = {
   groupId: 'a'.repeat(26),
