@@ -122,6 +122,16 @@ describe('rpc', () => {
     release()
   })
 
+  test('a reply too large for a frame becomes TOO_LARGE instead of a call that never ends', async () => {
+    const client = connect(
+      fakeHandlers({
+        'identity.get': async () => ({ peerId: PEER, name: 'x'.repeat(9 * 1024 * 1024) }),
+      }),
+    )
+    await assert.rejects(client.call('identity.get', {}), { code: 'TOO_LARGE' })
+    client.close()
+  })
+
   test('garbage frames from a client are dropped and the server keeps serving', async () => {
     const [serverSide, clientSide] = memoryChannelPair()
     serveApi(

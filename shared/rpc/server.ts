@@ -9,7 +9,13 @@ import {
 } from '../api/contract.ts'
 import { HearthError, toErrorPayload } from '../api/errors.ts'
 import type { Channel } from './channel.ts'
-import { parseJson, RequestFrame, type EventFrame, type ReplyFrame } from './frames.ts'
+import {
+  MAX_FRAME_CHARS,
+  parseJson,
+  RequestFrame,
+  type EventFrame,
+  type ReplyFrame,
+} from './frames.ts'
 
 /** Lets the server forward every event the peer emits; returns an unsubscribe function. */
 export type Subscribe = (
@@ -31,7 +37,21 @@ export function describeZodError(err: z.ZodError): string {
 export function serveApi(channel: Channel, handlers: Handlers, subscribe?: Subscribe): () => void {
   const reply = (frame: ReplyFrame) => {
     try {
-      channel.send(JSON.stringify(frame))
+      let text = JSON.stringify(frame)
+      // A client drops frames over the cap unread, so an oversized reply would leave its call
+      // waiting forever: answer with an error it can read instead.
+      if (text.length > MAX_FRAME_CHARS) {
+        text = JSON.stringify({
+          t: 'res',
+          id: frame.id,
+          ok: false,
+          error: {
+            code: 'TOO_LARGE',
+            message: 'the answer is too large to send at once; ask for less (a smaller limit)',
+          },
+        } satisfies ReplyFrame)
+      }
+      channel.send(text)
     } catch (err) {
       // The client went away while we were working; there is nobody left to tell.
       console.warn(`rpc: reply ${frame.id} not delivered: ${String(err)}`)
