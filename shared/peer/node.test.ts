@@ -4,7 +4,6 @@ import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { createNode } from './node.ts'
-import { Signal } from './sync/test-fixtures.ts'
 import type { NodeOptions } from './node.ts'
 import type { TestContext } from 'node:test'
 
@@ -59,39 +58,6 @@ describe('createNode', () => {
 
     blocked.delete(b.peerId.toString())
     await a.dial(addrOf(b), { signal: AbortSignal.timeout(10_000) })
-    assert.equal(a.getConnections(b.peerId).length, 1)
-  })
-
-  test('mDNS discovery fills the peer store but dials no one', async (tc) => {
-    const signal = new Signal()
-    // A tag of our own, so this test neither finds nor is found by anything else on the LAN.
-    const mdnsServiceTag = `_hearth-test-${process.pid}._udp.local`
-    const opts = { mdns: true, mdnsIntervalMs: 500, mdnsServiceTag }
-    const a = await tcpNode(tc, opts)
-    const b = await tcpNode(tc, opts)
-    const seen = new Set<string>()
-    for (const [self, other] of [
-      [a, b],
-      [b, a],
-    ] as const) {
-      self.addEventListener('peer:discovery', (evt) => {
-        if (evt.detail.id.equals(other.peerId)) seen.add(self.peerId.toString())
-        signal.notify()
-      })
-    }
-    await signal.until(() => seen.size === 2, 'both nodes discovered each other')
-
-    // Give a would-be auto-dialer a full network round trip to act, then look.
-    const c = await tcpNode(tc)
-    await a.dial(c.getMultiaddrs()[0] ?? assert.fail('no address'))
-    await a.services.ping.ping(c.peerId, { signal: AbortSignal.timeout(10_000) })
-    assert.equal(a.getConnections(b.peerId).length, 0, 'A did not dial B')
-    assert.equal(b.getConnections(a.peerId).length, 0, 'B did not dial A')
-    assert.deepEqual(a.getDialQueue(), [])
-    assert.ok((await a.peerStore.get(b.peerId)).addresses.length > 0, 'but A knows where B is')
-
-    // The caller decides: an explicit dial by peer id uses what discovery found.
-    await a.dial(b.peerId, { signal: AbortSignal.timeout(10_000) })
     assert.equal(a.getConnections(b.peerId).length, 1)
   })
 })

@@ -116,7 +116,7 @@ export async function createPeer(options: PeerOptions = {}): Promise<Peer> {
     isMember,
     stateVector: (groupId) => mustReplica(groupId).stateVector(),
     diff: (groupId, sv) => mustReplica(groupId).diff(sv),
-    applyRemote: (groupId, update, from): ApplyResult =>
+    applyRemote: (groupId, update, from): Promise<ApplyResult> =>
       mustReplica(groupId).applyRemote(update, from),
   }
 
@@ -497,7 +497,7 @@ export async function createPeer(options: PeerOptions = {}): Promise<Peer> {
       addrs: ourAddrs(),
       connectedPeers: libp2p.getPeers().length,
       groups: [...replicas.values()].filter((r) => r.hasGenesis()).length,
-      nearbyPeers: nearby.size,
+      nearbyPeers: [...nearby.keys()].filter((id) => !isKnownMember(id)).length,
       dataDir: options.dataDir ?? null,
       version: HEARTH_VERSION,
     }),

@@ -25,7 +25,7 @@ test(
   async (t) => {
     await cleanupStale()
     const dirs = tempDirs()
-    const lan = await createLan({ hosts: 3, prefix: '10.231.9' })
+    const lan = await createLan({ hosts: 4, prefix: '10.231.9' })
     t.after(async () => {
       try {
         await lan.destroy()
@@ -33,7 +33,9 @@ test(
         dirs.removeAll()
       }
     })
-    const [host1, host2, host3] = lan.hosts as [LanHost, LanHost, LanHost]
+    // Hosts 1–3 are the family; host 4 runs Hearth too but is in none of their groups.
+    const [host1, host2, host3, stranger] = lan.hosts as [LanHost, LanHost, LanHost, LanHost]
+    const hosts = [host1, host2, host3]
     const dataDirs = new Map(lan.hosts.map((h) => [h.name, dirs.make(h.name)]))
     const dataDir = (host: LanHost): string => {
       const dir = dataDirs.get(host.name)
@@ -45,7 +47,7 @@ test(
 
     // --listen pins each peer to its LAN address; there is no --peer anywhere.
     const serves: Serve[] = await Promise.all(
-      lan.hosts.map((host) =>
+      hosts.map((host) =>
         startServe({
           dataDir: dataDir(host),
           args: ['--name', host.name, '--listen', `/ip4/${host.ip}/tcp/0`],
@@ -53,8 +55,14 @@ test(
         }),
       ),
     )
-    const peerIds = serves.map((s) => s.ready.peerId)
-    lan.hosts.forEach((host, i) => {
+    const strangerServe = await startServe({
+      dataDir: dataDir(stranger),
+      args: ['--name', 'Stranger', '--listen', `/ip4/${stranger.ip}/tcp/0`],
+      spawn: lan.spawner(stranger),
+    })
+    serves.push(strangerServe)
+    const peerIds = serves.slice(0, 3).map((s) => s.ready.peerId)
+    hosts.forEach((host, i) => {
       const addrs = serves[i]?.ready.addrs ?? []
       assert.ok(
         addrs.some((a) => a.startsWith(`/ip4/${host.ip}/tcp/`)),
@@ -73,7 +81,7 @@ test(
     const groupsOf = async (host: LanHost) => (await hearth(host, ['groups'])).json(GroupList)
     await until(
       async () => {
-        for (const host of lan.hosts) {
+        for (const host of hosts) {
           const family = (await groupsOf(host)).find((g) => g.groupId === groupId)
           const members = family?.members.map((m) => m.peerId).sort() ?? []
           if (JSON.stringify(members) !== JSON.stringify([...peerIds].sort())) return false
@@ -83,7 +91,7 @@ test(
       {
         what: 'every host lists all three members of Family',
         timeoutMs: 60_000,
-        explain: () => describeAll(lan.hosts, async (h) => JSON.stringify(await groupsOf(h))),
+        explain: () => describeAll(hosts, async (h) => JSON.stringify(await groupsOf(h))),
       },
     )
 
@@ -96,7 +104,7 @@ test(
     }
     await until(
       async () => {
-        for (const [i, host] of lan.hosts.entries()) {
+        for (const [i, host] of hosts.entries()) {
           if (!(await connectedToAll(host, i))) return false
         }
         return true
@@ -104,9 +112,24 @@ test(
       {
         what: 'every host is connected to the other two',
         timeoutMs: 60_000,
-        explain: () => describeAll(lan.hosts, async (h) => JSON.stringify(await peersOf(h))),
+        explain: () => describeAll(hosts, async (h) => JSON.stringify(await peersOf(h))),
       },
     )
+
+    // Strangers are never dialed: the stranger saw the family by mDNS (and they saw it) but
+    // nobody connected, and it appears to them only as a count of nearby devices.
+    const Status = commands['status.get'].output
+    const statusOf = async (host: LanHost) => (await hearth(host, ['status'])).json(Status)
+    await until(async () => (await statusOf(stranger)).nearbyPeers >= 3, {
+      what: 'the stranger sees the three family devices by mDNS',
+      timeoutMs: 60_000,
+    })
+    assert.equal((await statusOf(stranger)).connectedPeers, 0, 'nobody dialed the stranger')
+    for (const host of hosts) {
+      const listed = (await peersOf(host)).map((p) => p.peerId)
+      assert.ok(!listed.includes(strangerServe.ready.peerId), `${host.name} lists no stranger`)
+      assert.equal((await statusOf(host)).nearbyPeers, 1, `${host.name} counts one nearby device`)
+    }
 
     const send = async (host: LanHost, text: string): Promise<string> =>
       (await hearth(host, ['send', groupId, text])).json(Sent).messageId
@@ -119,7 +142,7 @@ test(
     const converged = (expected: string[], what: string): Promise<Message[]> =>
       until(
         async () => {
-          const chats = await Promise.all(lan.hosts.map(messagesOf))
+          const chats = await Promise.all(hosts.map(messagesOf))
           const [first, ...rest] = chats.map((chat) => JSON.stringify(chat))
           const [chat] = chats
           if (!chat || rest.some((other) => other !== first)) return false
@@ -130,7 +153,7 @@ test(
           what,
           timeoutMs: 120_000,
           explain: () =>
-            describeAll(lan.hosts, async (h) =>
+            describeAll(hosts, async (h) =>
               (await messagesOf(h)).map((m) => `${m.id} ${JSON.stringify(m.text)}`).join(', '),
             ),
         },
@@ -173,7 +196,7 @@ test(
 
     // The contract: SIGTERM flushes and exits 0, and api.json is gone afterwards.
     await Promise.all(serves.map((s) => s.stop()))
-    for (const host of lan.hosts) {
+    for (const host of hosts) {
       assert.ok(!fs.existsSync(path.join(dataDir(host), 'api.json')), `${host.name} api.json`)
     }
   },
