@@ -90,4 +90,85 @@ export default tseslint.config(
       ],
     },
   },
+  // The Electron shell. Main and core host may use Electron and Node; nothing in electron/
+  // reaches into renderer code except the desktop API types it shares with the window.
+  { ignores: ['.vite/**', 'out/**'] },
+  {
+    files: ['electron/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: 'renderer/(?!platform/desktop-api\\.ts$)',
+              message: 'electron/ shares only renderer/platform/desktop-api.ts with the window.',
+            },
+            {
+              group: ['react', 'react-dom', 'react/*', 'react-dom/*'],
+              message: 'electron/ never renders UI; the window runs renderer/.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  // The sandboxed preload: Electron's contextBridge and ipcRenderer, the channel names and the
+  // shared API types. Anything else would widen what the page can reach.
+  {
+    files: ['electron/preload.ts'],
+    languageOptions: { globals: { ...globals.browser } },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: 'electron',
+              allowImportNames: ['contextBridge', 'ipcRenderer', 'IpcRendererEvent'],
+              message: 'the preload may use only contextBridge and ipcRenderer.',
+            },
+          ],
+          patterns: [
+            {
+              regex: '^(?!electron$|\\./ipc\\.ts$|\\.\\./renderer/platform/desktop-api\\.ts$)',
+              message: 'the preload may import only electron, ./ipc.ts and the desktop API types.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  // These run in unit tests under plain Node, where importing Electron would try to fetch its
+  // binary: they may take Electron's types, never its code.
+  {
+    files: [
+      'electron/**/*.test.ts',
+      'electron/attention.ts',
+      'electron/core-host-protocol.ts',
+      'electron/file-access.ts',
+      'electron/host-supervisor.ts',
+      'electron/ipc.ts',
+      'electron/paths.ts',
+      'electron/restart-policy.ts',
+      'electron/security.ts',
+      'electron/strings.ts',
+      'electron/tray-icon.ts',
+      'electron/window-state.ts',
+    ],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: 'electron',
+              allowTypeImports: true,
+              message: 'unit-tested without Electron: import its types only.',
+            },
+          ],
+        },
+      ],
+    },
+  },
 )
