@@ -1,0 +1,508 @@
+// Content-addressed file storage under <dataDir>/blobs/. Everything is named by SHA-256 only,
+// so no name a member chose ever reaches the file system here:
+//   blobs/chunks/<first 2 hex>/<chunk sha256>      one file per distinct chunk (≤ 1 MiB)
+//   blobs/manifests/<first 2 hex>/<blob id>        the canonical manifest encoding
+//   blobs/tmp/                                     temp files; anything here at open is debris
+// Names are lowercase hex (legal on Windows and FAT32), there are no symlinks, and a chunk is
+// shared by every blob that contains it. Memory stays flat for any file size: at most one chunk
+// per call is held.
+import { createHash } from 'node:crypto'
+import { link, lstat, open, readFile, readdir, rename, rm, stat } from 'node:fs/promises'
+import path from 'node:path'
+import { HearthError } from '../../api/index.ts'
+import {
+  ensureDir,
+  fsyncDir,
+  hasCode,
+  removeQuietly,
+  tempName,
+  writeFileDurably,
+} from './durable.ts'
+import {
+  CHUNK_SIZE,
+  MAX_BLOB_BYTES,
+  blobIdOf,
+  checkManifest,
+  chunkCountFor,
+  chunkLength,
+  encodeManifest,
+  isHexHash,
+  sha256Hex,
+  verifiedManifest,
+} from './manifest.ts'
+import type { Manifest } from './manifest.ts'
+import type { Stats } from 'node:fs'
+import type { FileHandle } from 'node:fs/promises'
+
+/** A chunk's bytes do not hash to the name they were offered under. */
+export class ChunkMismatchError extends HearthError {
+  constructor(hash: string) {
+    super('BAD_INPUT', `chunk bytes do not match hash ${hash.slice(0, 16)}…`)
+    this.name = 'ChunkMismatchError'
+  }
+}
+
+export interface ImportProgress {
+  bytes: number
+  total: number
+}
+
+export interface ExportOptions {
+  /** Replace an existing file at the destination. Default false: refuse. */
+  overwrite?: boolean
+}
+
+export interface GcResult {
+  removedManifests: number
+  removedChunks: number
+  removedBytes: number
+}
+
+const NOT_FOUND = new Set(['ENOENT', 'ENOTDIR'])
+/** link() is not available on this file system (FAT32, exFAT, some network shares). */
+const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'ENOSYS', 'EOPNOTSUPP', 'EXDEV', 'EMLINK'])
+const MANIFEST_CACHE_SIZE = 32
+
+export class BlobStore {
+  /** <dataDir>/blobs */
+  readonly root: string
+  readonly #chunksDir: string
+  readonly #manifestsDir: string
+  readonly #tmpDir: string
+  /** Decoded manifests by blob id, least recently used first. */
+  readonly #manifests = new Map<string, Manifest>()
+  /** Blob ids and chunk hashes that gc must not remove (fetches and imports in progress). */
+  readonly #heldBlobs = new Map<string, number>()
+  readonly #heldChunks = new Map<string, number>()
+
+  private constructor(root: string) {
+    this.root = root
+    this.#chunksDir = path.join(root, 'chunks')
+    this.#manifestsDir = path.join(root, 'manifests')
+    this.#tmpDir = path.join(root, 'tmp')
+  }
+
+  /** Opens (creating if needed) the store under `dataDir` and removes debris left by a crash. */
+  static async open(dataDir: string): Promise<BlobStore> {
+    const store = new BlobStore(path.join(dataDir, 'blobs'))
+    try {
+      await ensureDir(store.#chunksDir)
+      await ensureDir(store.#manifestsDir)
+      await ensureDir(store.#tmpDir)
+      for (const name of await readdir(store.#tmpDir)) {
+        await rm(path.join(store.#tmpDir, name), { recursive: true, force: true })
+      }
+    } catch (err) {
+      throw storageFailed('opening the blob store', err)
+    }
+    return store
+  }
+
+  // ── chunks ────────────────────────────────────────────────────────────────────────────
+
+  /** Stores a chunk after checking that `bytes` hash to `hash`. Storing it twice is harmless. */
+  async putChunk(hash: string, bytes: Uint8Array): Promise<void> {
+    checkHash(hash)
+    if (bytes.length > CHUNK_SIZE) throw new ChunkMismatchError(hash)
+    if (sha256Hex(bytes) !== hash) throw new ChunkMismatchError(hash)
+    await this.#writeChunk(hash, bytes)
+  }
+
+  async hasChunk(hash: string): Promise<boolean> {
+    checkHash(hash)
+    return exists(this.#chunkPath(hash))
+  }
+
+  /**
+   * The chunk's bytes, or null if we do not hold it. Bytes are checked against the hash on every
+   * read: a chunk damaged on disk is removed (so it is fetched again) and reported, never served.
+   */
+  async readChunk(hash: string): Promise<Uint8Array | null> {
+    checkHash(hash)
+    const file = this.#chunkPath(hash)
+    let bytes: Uint8Array
+    try {
+      bytes = await readFile(file)
+    } catch (err) {
+      if (hasCode(err, NOT_FOUND)) return null
+      throw storageFailed('reading a chunk', err)
+    }
+    if (bytes.length > CHUNK_SIZE || sha256Hex(bytes) !== hash) {
+      await rm(file, { force: true })
+      throw new HearthError('STORAGE_FAILED', `chunk ${hash} was damaged on disk and was removed`)
+    }
+    return bytes
+  }
+
+  /** Indexes of the manifest's chunks we do not hold, in file order. */
+  async missingChunks(manifest: Manifest): Promise<number[]> {
+    checkManifest(manifest)
+    const present = new Map<string, boolean>()
+    const missing: number[] = []
+    for (const [index, hash] of manifest.chunks.entries()) {
+      let has = present.get(hash)
+      if (has === undefined) {
+        has = await exists(this.#chunkPath(hash))
+        present.set(hash, has)
+      }
+      if (!has) missing.push(index)
+    }
+    return missing
+  }
+
+  async isComplete(manifest: Manifest): Promise<boolean> {
+    return (await this.missingChunks(manifest)).length === 0
+  }
+
+  // ── manifests ─────────────────────────────────────────────────────────────────────────
+
+  /** Keeps a manifest (so we can serve and resume its blob); returns its blob id. */
+  async putManifest(manifest: Manifest): Promise<string> {
+    const encoded = encodeManifest(manifest)
+    const blobId = sha256Hex(encoded)
+    const file = this.#manifestPath(blobId)
+    if (!(await exists(file))) {
+      try {
+        await writeFileDurably(this.#tmpDir, file, encoded)
+      } catch (err) {
+        throw storageFailed('saving a manifest', err)
+      }
+    }
+    this.#remember(blobId, manifest)
+    return blobId
+  }
+
+  /** The manifest of a blob we know of, or null. */
+  async getManifest(blobId: string): Promise<Manifest | null> {
+    if (!isHexHash(blobId)) return null
+    const cached = this.#manifests.get(blobId)
+    if (cached !== undefined) {
+      this.#remember(blobId, cached)
+      return cached
+    }
+    let bytes: Uint8Array
+    try {
+      bytes = await readFile(this.#manifestPath(blobId))
+    } catch (err) {
+      if (hasCode(err, NOT_FOUND)) return null
+      throw storageFailed('reading a manifest', err)
+    }
+    let manifest: Manifest
+    try {
+      manifest = verifiedManifest(blobId, bytes)
+    } catch (err) {
+      await rm(this.#manifestPath(blobId), { force: true })
+      throw new HearthError(
+        'STORAGE_FAILED',
+        `manifest ${blobId} was damaged on disk and was removed (${String(err)})`,
+      )
+    }
+    this.#remember(blobId, manifest)
+    return manifest
+  }
+
+  // ── import and export ─────────────────────────────────────────────────────────────────
+
+  /**
+   * Adds a file: reads it once, one chunk at a time, storing each chunk we do not hold yet.
+   * Refuses a file that changed while it was read (its size or modification time moved).
+   */
+  async importFile(
+    file: string,
+    onProgress?: (progress: ImportProgress) => void,
+  ): Promise<Manifest> {
+    const chunks: string[] = []
+    const held: string[] = []
+    try {
+      const handle = await open(file, 'r')
+      try {
+        const before = await handle.stat()
+        if (!before.isFile()) throw new HearthError('BAD_INPUT', `${file} is not a regular file`)
+        if (before.size > MAX_BLOB_BYTES) {
+          throw new HearthError('TOO_LARGE', `${file} is larger than a shelf file may be`)
+        }
+        const whole = createHash('sha256')
+        const buffer = Buffer.alloc(CHUNK_SIZE)
+        let offset = 0
+        for (;;) {
+          const filled = await readFull(handle, buffer, offset)
+          if (filled === 0) break
+          offset += filled
+          if (offset > before.size) break
+          const bytes = buffer.subarray(0, filled)
+          whole.update(bytes)
+          const hash = sha256Hex(bytes)
+          chunks.push(hash)
+          this.#hold(this.#heldChunks, hash)
+          held.push(hash)
+          if (!(await exists(this.#chunkPath(hash)))) await this.#writeChunk(hash, bytes)
+          onProgress?.({ bytes: offset, total: before.size })
+          if (filled < CHUNK_SIZE) break
+        }
+        const after = await handle.stat()
+        if (
+          offset !== before.size ||
+          after.size !== before.size ||
+          after.mtimeMs !== before.mtimeMs
+        ) {
+          throw new HearthError(
+            'BAD_INPUT',
+            `${file} changed while it was being added; add it again once it is finished`,
+          )
+        }
+        const manifest: Manifest = {
+          size: offset,
+          chunkSize: CHUNK_SIZE,
+          chunks,
+          sha256: whole.digest('hex'),
+        }
+        if (chunks.length !== chunkCountFor(offset)) {
+          throw new Error(`read ${chunks.length} chunks for ${offset} bytes`)
+        }
+        await this.putManifest(manifest)
+        return manifest
+      } finally {
+        await handle.close()
+      }
+    } catch (err) {
+      if (err instanceof HearthError) throw err
+      throw storageFailed(`adding ${file}`, err)
+    } finally {
+      for (const hash of held) this.#release(this.#heldChunks, hash)
+    }
+  }
+
+  /**
+   * Writes the blob to `destPath`: verified chunks go to a temp file beside it (never anywhere
+   * else), which is checked against the whole-file hash, fsynced and renamed into place.
+   * An existing file (or symlink) at destPath is refused unless `overwrite`; with it, the entry
+   * itself is replaced, so a symlink's target is never written through.
+   */
+  async exportTo(manifest: Manifest, destPath: string, opts: ExportOptions = {}): Promise<void> {
+    checkManifest(manifest)
+    const dest = path.resolve(destPath)
+    const dir = path.dirname(dest)
+    if (dest === dir) throw new HearthError('BAD_INPUT', 'the destination must be a file path')
+    const existing = await lstatOrNull(dest)
+    if (existing?.isDirectory() === true) {
+      throw new HearthError('BAD_INPUT', `${dest} is a folder`)
+    }
+    if (existing !== null && opts.overwrite !== true) {
+      throw new HearthError('BAD_INPUT', `${dest} already exists`)
+    }
+    if (!(await this.isComplete(manifest))) {
+      throw new HearthError('BAD_INPUT', 'this file is not fully on this device yet')
+    }
+    const tmp = path.join(dir, `.${tempName('.hearth-part')}`)
+    try {
+      // A saved file gets the user's usual permissions (the umask applies), like a download.
+      const handle = await open(tmp, 'wx', 0o666)
+      try {
+        const whole = createHash('sha256')
+        for (const [index, hash] of manifest.chunks.entries()) {
+          const bytes = await this.readChunk(hash)
+          if (bytes === null || bytes.length !== chunkLength(manifest, index)) {
+            throw new HearthError('STORAGE_FAILED', `chunk ${index} went missing during export`)
+          }
+          whole.update(bytes)
+          await handle.write(bytes)
+        }
+        if (whole.digest('hex') !== manifest.sha256) {
+          throw new HearthError('BAD_INPUT', "the file's chunks do not add up to its hash")
+        }
+        await handle.sync()
+      } finally {
+        await handle.close()
+      }
+      await placeFile(tmp, dest, opts.overwrite === true)
+    } catch (err) {
+      await removeQuietly(tmp, err)
+      if (err instanceof HearthError) throw err
+      throw storageFailed(`saving to ${dest}`, err)
+    }
+    await fsyncDir(dir)
+  }
+
+  // ── housekeeping ──────────────────────────────────────────────────────────────────────
+
+  /**
+   * Keeps the blob and its chunks safe from gc until the returned function is called (a fetch
+   * in progress).
+   */
+  hold(manifest: Manifest): () => void {
+    const blobId = blobIdOf(manifest)
+    this.#hold(this.#heldBlobs, blobId)
+    for (const hash of manifest.chunks) this.#hold(this.#heldChunks, hash)
+    let released = false
+    return () => {
+      if (released) return
+      released = true
+      this.#release(this.#heldBlobs, blobId)
+      for (const hash of manifest.chunks) this.#release(this.#heldChunks, hash)
+    }
+  }
+
+  /**
+   * Removes every manifest not in `keep` (and not held), then every chunk no remaining manifest
+   * uses. The caller passes every blob on every shelf it wants to keep, including ones just
+   * imported.
+   */
+  async gc(keep: Iterable<string>): Promise<GcResult> {
+    const kept = new Set([...keep, ...this.#heldBlobs.keys()])
+    const result: GcResult = { removedManifests: 0, removedChunks: 0, removedBytes: 0 }
+    const used = new Set(this.#heldChunks.keys())
+    try {
+      for (const file of await listHashFiles(this.#manifestsDir)) {
+        const blobId = path.basename(file)
+        if (kept.has(blobId)) {
+          const manifest = await this.getManifest(blobId)
+          for (const hash of manifest?.chunks ?? []) used.add(hash)
+          continue
+        }
+        result.removedBytes += (await stat(file)).size
+        await rm(file, { force: true })
+        this.#manifests.delete(blobId)
+        result.removedManifests++
+      }
+      for (const file of await listHashFiles(this.#chunksDir)) {
+        if (used.has(path.basename(file))) continue
+        result.removedBytes += (await stat(file)).size
+        await rm(file, { force: true })
+        result.removedChunks++
+      }
+    } catch (err) {
+      if (err instanceof HearthError) throw err
+      throw storageFailed('cleaning the blob store', err)
+    }
+    return result
+  }
+
+  /** Bytes the store occupies on disk (chunks, manifests and temp files). */
+  async usage(): Promise<number> {
+    let total = 0
+    try {
+      for (const dir of [this.#chunksDir, this.#manifestsDir, this.#tmpDir]) {
+        for (const file of await listFiles(dir)) total += (await stat(file)).size
+      }
+    } catch (err) {
+      throw storageFailed('measuring the blob store', err)
+    }
+    return total
+  }
+
+  // ── internals ─────────────────────────────────────────────────────────────────────────
+
+  async #writeChunk(hash: string, bytes: Uint8Array): Promise<void> {
+    try {
+      await writeFileDurably(this.#tmpDir, this.#chunkPath(hash), bytes)
+    } catch (err) {
+      throw storageFailed('saving a chunk', err)
+    }
+  }
+
+  #chunkPath(hash: string): string {
+    return path.join(this.#chunksDir, hash.slice(0, 2), hash)
+  }
+
+  #manifestPath(blobId: string): string {
+    return path.join(this.#manifestsDir, blobId.slice(0, 2), blobId)
+  }
+
+  #remember(blobId: string, manifest: Manifest): void {
+    this.#manifests.delete(blobId)
+    this.#manifests.set(blobId, manifest)
+    for (const old of this.#manifests.keys()) {
+      if (this.#manifests.size <= MANIFEST_CACHE_SIZE) break
+      this.#manifests.delete(old)
+    }
+  }
+
+  #hold(counts: Map<string, number>, key: string): void {
+    counts.set(key, (counts.get(key) ?? 0) + 1)
+  }
+
+  #release(counts: Map<string, number>, key: string): void {
+    const n = (counts.get(key) ?? 0) - 1
+    if (n > 0) counts.set(key, n)
+    else counts.delete(key)
+  }
+}
+
+function checkHash(hash: string): void {
+  if (!isHexHash(hash)) throw new HearthError('BAD_INPUT', 'not a chunk hash')
+}
+
+function storageFailed(what: string, err: unknown): HearthError {
+  const why = err instanceof Error ? err.message : String(err)
+  return new HearthError('STORAGE_FAILED', `${what} failed: ${why}`)
+}
+
+async function exists(file: string): Promise<boolean> {
+  return (await lstatOrNull(file)) !== null
+}
+
+async function lstatOrNull(file: string): Promise<Stats | null> {
+  try {
+    return await lstat(file)
+  } catch (err) {
+    if (hasCode(err, NOT_FOUND)) return null
+    throw err
+  }
+}
+
+/** Reads until `buffer` is full or the file ends; returns how many bytes were read. */
+async function readFull(handle: FileHandle, buffer: Buffer, position: number): Promise<number> {
+  let filled = 0
+  while (filled < buffer.length) {
+    const { bytesRead } = await handle.read(
+      buffer,
+      filled,
+      buffer.length - filled,
+      position + filled,
+    )
+    if (bytesRead === 0) break
+    filled += bytesRead
+  }
+  return filled
+}
+
+/**
+ * Moves the finished temp file to `dest`. Without overwrite, a hard link claims the name
+ * atomically (it fails if anything appeared there meanwhile); file systems without hard links
+ * fall back to a re-check and a rename.
+ */
+async function placeFile(tmp: string, dest: string, overwrite: boolean): Promise<void> {
+  if (overwrite) {
+    await rename(tmp, dest)
+    return
+  }
+  try {
+    await link(tmp, dest)
+  } catch (err) {
+    if (hasCode(err, new Set(['EEXIST']))) {
+      throw new HearthError('BAD_INPUT', `${dest} already exists`)
+    }
+    if (!hasCode(err, NO_HARD_LINKS)) throw err
+    if ((await lstatOrNull(dest)) !== null) {
+      throw new HearthError('BAD_INPUT', `${dest} already exists`)
+    }
+    await rename(tmp, dest)
+    return
+  }
+  await rm(tmp)
+}
+
+/** Files at depth two (<2 hex>/<hash>) whose names are hex hashes. */
+async function listHashFiles(dir: string): Promise<string[]> {
+  return (await listFiles(dir)).filter((f) => isHexHash(path.basename(f)))
+}
+
+async function listFiles(dir: string): Promise<string[]> {
+  const out: string[] = []
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name)
+    if (entry.isDirectory()) out.push(...(await listFiles(full)))
+    else if (entry.isFile()) out.push(full)
+  }
+  return out
+}

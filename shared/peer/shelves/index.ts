@@ -1,0 +1,32 @@
+// File shelves, the layers under the shelf index: a content-addressed blob store and the
+// /hearth/blob/1.0.0 transfer service that moves verified chunks between members.
+export { BlobStore, ChunkMismatchError } from './blob-store.ts'
+export type { ExportOptions, GcResult, ImportProgress } from './blob-store.ts'
+export {
+  CHUNK_SIZE,
+  MAX_BLOB_BYTES,
+  MAX_CHUNKS,
+  ManifestError,
+  blobIdOf,
+  chunkLength,
+  decodeManifest,
+  encodeManifest,
+  isHexHash,
+  verifiedManifest,
+} from './manifest.ts'
+export type { Manifest } from './manifest.ts'
+export { displayName, safeFileName } from './names.ts'
+export { blobTransfer, defaultTransferLimits } from './transfer.ts'
+export type {
+  BlobHost,
+  BlobTransfer,
+  BlobTransferComponents,
+  BlobTransferInit,
+  FetchManifestOptions,
+  ServedChunk,
+  ServeStore,
+  TransferLimits,
+  TransferStore,
+} from './transfer.ts'
+export type { FetchBlobOptions, FetchProgress, FetchResult, FetchStore } from './fetcher.ts'
+export { BLOB_PROTOCOL } from './wire.ts'

@@ -1,0 +1,148 @@
+// /hearth/blob/1.0.0 messages. One request per stream (a JSON frame), answered by binary frames,
+// every frame length-prefixed as in sync/frames.ts. The reader knows the largest frame it can
+// legitimately get (a request, a chunk, a manifest) and caps its decoder at exactly that.
+//
+//   request  {"op":"chunks","groupId","blobId","chunks":[index…]} | {"op":"manifest","groupId","blobId"}
+//   response u8 type, then:
+//     0 REFUSED      nothing (not a member, or the blob is not on that group's shelf: no detail)
+//     1 CHUNK        u32 index, the chunk's bytes
+//     2 NO_CHUNK     u32 index (we do not hold it)
+//     3 MANIFEST     the canonical manifest encoding
+//     4 NO_MANIFEST  nothing
+//     5 BUSY         nothing (too many streams; ask someone else)
+import { z } from 'zod'
+import { GroupId } from '../../api/index.ts'
+import { varintLength, writeVarint } from '../sync/frames.ts'
+import { CHUNK_SIZE, MAX_CHUNKS, MAX_MANIFEST_BYTES, isHexHash } from './manifest.ts'
+
+export const BLOB_PROTOCOL = '/hearth/blob/1.0.0'
+
+export const FRAME_REFUSED = 0
+export const FRAME_CHUNK = 1
+export const FRAME_NO_CHUNK = 2
+export const FRAME_MANIFEST = 3
+export const FRAME_NO_MANIFEST = 4
+export const FRAME_BUSY = 5
+
+/** Indexes one request may name: the fetcher's per-stream window, with room to grow. */
+export const MAX_CHUNKS_PER_REQUEST = 64
+export const MAX_REQUEST_BYTES = 2048
+export const MAX_CHUNK_FRAME_BYTES = 1 + 4 + CHUNK_SIZE
+export const MAX_MANIFEST_FRAME_BYTES = 1 + MAX_MANIFEST_BYTES
+
+/** The peer broke the protocol: close the stream and strike it. */
+export class ProtocolError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'ProtocolError'
+  }
+}
+
+const BlobId = z.string().refine(isHexHash, 'not a blob id')
+
+const BlobRequestSchema = z.discriminatedUnion('op', [
+  z.strictObject({
+    op: z.literal('chunks'),
+    groupId: GroupId,
+    blobId: BlobId,
+    chunks: z
+      .array(
+        z
+          .number()
+          .int()
+          .min(0)
+          .max(MAX_CHUNKS - 1),
+      )
+      .min(1)
+      .max(MAX_CHUNKS_PER_REQUEST)
+      .refine((list) => new Set(list).size === list.length, 'repeated chunk index'),
+  }),
+  z.strictObject({ op: z.literal('manifest'), groupId: GroupId, blobId: BlobId }),
+])
+export type BlobRequest = z.infer<typeof BlobRequestSchema>
+
+export type BlobResponse =
+  | { type: typeof FRAME_REFUSED }
+  | { type: typeof FRAME_CHUNK; index: number; bytes: Uint8Array }
+  | { type: typeof FRAME_NO_CHUNK; index: number }
+  | { type: typeof FRAME_MANIFEST; bytes: Uint8Array }
+  | { type: typeof FRAME_NO_MANIFEST }
+  | { type: typeof FRAME_BUSY }
+
+const utf8 = new TextEncoder()
+const utf8Strict = new TextDecoder('utf-8', { fatal: true })
+
+/** The request's frame payload (not yet length-prefixed). */
+export function writeRequest(request: BlobRequest): Uint8Array {
+  const payload = utf8.encode(JSON.stringify(BlobRequestSchema.parse(request)))
+  if (payload.length > MAX_REQUEST_BYTES) throw new RangeError('request too large')
+  return payload
+}
+
+export function readRequest(payload: Uint8Array): BlobRequest {
+  let json: unknown
+  try {
+    json = JSON.parse(utf8Strict.decode(payload))
+  } catch (err) {
+    throw new ProtocolError(`request is not JSON: ${String(err)}`)
+  }
+  const parsed = BlobRequestSchema.safeParse(json)
+  if (!parsed.success) throw new ProtocolError(`bad request: ${parsed.error.issues[0]?.message}`)
+  return parsed.data
+}
+
+/** A whole CHUNK frame, length prefix included, built with a single copy of the bytes. */
+export function chunkFrame(index: number, bytes: Uint8Array): Uint8Array {
+  const bodyLength = 5 + bytes.length
+  const prefix = varintLength(bodyLength)
+  const out = new Uint8Array(prefix + bodyLength)
+  writeVarint(bodyLength, out, 0)
+  out[prefix] = FRAME_CHUNK
+  new DataView(out.buffer).setUint32(prefix + 1, index)
+  out.set(bytes, prefix + 5)
+  return out
+}
+
+/** The payload of every response frame but CHUNK. */
+export function writeResponse(
+  response: Exclude<BlobResponse, { type: typeof FRAME_CHUNK }>,
+): Uint8Array {
+  switch (response.type) {
+    case FRAME_NO_CHUNK: {
+      const out = new Uint8Array(5)
+      out[0] = FRAME_NO_CHUNK
+      new DataView(out.buffer).setUint32(1, response.index)
+      return out
+    }
+    case FRAME_MANIFEST: {
+      const out = new Uint8Array(1 + response.bytes.length)
+      out[0] = FRAME_MANIFEST
+      out.set(response.bytes, 1)
+      return out
+    }
+    default:
+      return Uint8Array.of(response.type)
+  }
+}
+
+export function readResponse(payload: Uint8Array): BlobResponse {
+  const type = payload[0]
+  const view = new DataView(payload.buffer, payload.byteOffset, payload.byteLength)
+  switch (type) {
+    case FRAME_REFUSED:
+    case FRAME_NO_MANIFEST:
+    case FRAME_BUSY:
+      if (payload.length !== 1) throw new ProtocolError(`frame type ${type} carries a body`)
+      return { type }
+    case FRAME_CHUNK:
+      if (payload.length < 5) throw new ProtocolError('chunk frame too short')
+      return { type, index: view.getUint32(1), bytes: payload.subarray(5) }
+    case FRAME_NO_CHUNK:
+      if (payload.length !== 5) throw new ProtocolError('no-chunk frame of the wrong length')
+      return { type, index: view.getUint32(1) }
+    case FRAME_MANIFEST:
+      return { type, bytes: payload.subarray(1) }
+    default:
+      throw new ProtocolError(`unknown frame type ${String(type)}`)
+  }
+}
