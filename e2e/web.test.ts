@@ -59,6 +59,8 @@ describe('web UI with real peers', { skip: skipReason() }, () => {
     })
     await page.goto(peer.ready.web)
     const field = page.getByLabel('Your name')
+    await field.waitFor()
+    if (people.length === 0) await shot(page, 'first-run')
     await field.fill(name)
     await page.getByRole('button', { name: 'Continue' }).click()
     await page.getByRole('button', { name: 'New group' }).waitFor()
@@ -115,6 +117,9 @@ describe('web UI with real peers', { skip: skipReason() }, () => {
   test('the first-run screen was passed with the chosen names', async () => {
     await alice.page.getByRole('button', { name: 'Settings' }).click()
     assert.equal(await alice.page.getByLabel('Display name').inputValue(), 'Alice')
+    await alice.page.getByText(/Version \d+\.\d+\.\d+/).waitFor()
+    assert.equal(await alice.page.getByTestId('data-dir').textContent(), alice.peer.dataDir)
+    await shot(alice.page, 'settings')
     await alice.page.getByRole('button', { name: 'Close' }).click()
   })
 
@@ -279,7 +284,7 @@ describe('web UI with real peers', { skip: skipReason() }, () => {
     await page.getByRole('heading', { name: korean.settings }).waitFor()
     await page.getByRole('button', { name: korean.close }).click()
     await page.getByRole('button', { name: korean.newGroup }).waitFor()
-    await shot(page, 'chat-ko')
+    await shot(page, 'language-ko')
 
     const visible = await page.evaluate(() => document.body.innerText)
     const userText = ['Family', 'Alice', 'Carol', HOSTILE_NAME, 'Hello Bob', 'Hearth']

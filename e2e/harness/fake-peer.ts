@@ -32,9 +32,13 @@ export interface FakePeer {
 
 export async function startFakePeer(options: {
   staticDir: string
+  /** The messages of `group`. */
   messages: Message[]
+  group?: Group
+  /** More groups, with no messages. */
+  otherGroups?: Group[]
 }): Promise<FakePeer> {
-  const group: Group = {
+  const group: Group = options.group ?? {
     groupId: entryId(1),
     name: 'Big group',
     role: 'member',
@@ -43,6 +47,7 @@ export async function startFakePeer(options: {
       { peerId: OTHER, name: 'Other', role: 'admin' },
     ],
   }
+  const groups = [group, ...(options.otherGroups ?? [])]
   const messages = options.messages
   const emitters = new Set<Emit>()
   let onListed: () => void = () => {}
@@ -57,13 +62,13 @@ export async function startFakePeer(options: {
       peerId: ME,
       name: 'Me',
       addrs: ['/ip4/192.168.1.2/tcp/4001'],
-      connectedPeers: 1,
-      groups: 1,
+      connectedPeers: group.members.length - 1,
+      groups: groups.length,
       nearbyPeers: 0,
       dataDir: null,
       version: '0.1.0',
     }),
-    'groups.list': async () => [group],
+    'groups.list': async () => groups,
     'groups.create': unsupported,
     'groups.invite': unsupported,
     'groups.code': unsupported,
@@ -71,7 +76,8 @@ export async function startFakePeer(options: {
     'groups.leave': unsupported,
     'groups.remove': unsupported,
     'groups.promote': unsupported,
-    'messages.list': async ({ limit }) => {
+    'messages.list': async ({ group: ref, limit }) => {
+      if (ref !== group.groupId) return []
       const page = messages.slice(-(limit ?? 50))
       if ((limit ?? 50) > 100) onListed()
       return page
@@ -96,15 +102,16 @@ export async function startFakePeer(options: {
     'messages.edit': unsupported,
     'messages.delete': unsupported,
     'messages.react': unsupported,
-    'peers.list': async () => [
-      {
-        peerId: OTHER,
-        name: 'Other',
-        connected: true,
-        addrs: ['/ip4/192.168.1.3/tcp/4001'],
-        groups: [group.groupId],
-      },
-    ],
+    'peers.list': async () =>
+      group.members
+        .filter((m) => m.peerId !== ME)
+        .map((m, i) => ({
+          peerId: m.peerId,
+          name: m.name,
+          connected: true,
+          addrs: [`/ip4/192.168.1.${3 + i}/tcp/4001`],
+          groups: [group.groupId],
+        })),
   }
   const emit: Emit = (name, payload) => {
     for (const e of emitters) e(name, payload)

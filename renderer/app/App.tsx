@@ -11,6 +11,7 @@ import { FirstRun } from '../features/settings/FirstRun.tsx'
 import { SettingsDialog } from '../features/settings/SettingsDialog.tsx'
 import { StatusBar } from '../features/status/StatusBar.tsx'
 import { useI18n } from '../i18n/index.tsx'
+import { Icon } from '../ui/Icon.tsx'
 import type { Prefs } from '../state/session.ts'
 import { useSession, useSnapshot } from '../state/session-context.tsx'
 
@@ -86,7 +87,10 @@ export function App(props: { prefs: Prefs; onReconnect(): void }) {
       )}
       <nav className="sidebar" aria-label={t.groups}>
         <div className="sidebar-header">
-          <h1 className="app-name">{t.appName}</h1>
+          <h1 className="app-name">
+            <Icon name="flame" className="logo" />
+            {t.appName}
+          </h1>
           <button
             type="button"
             className="icon-button"
@@ -94,14 +98,20 @@ export function App(props: { prefs: Prefs; onReconnect(): void }) {
             aria-label={t.settings}
             title={t.settings}
           >
-            ⚙
+            <Icon name="settings" />
           </button>
         </div>
         <div className="sidebar-actions">
-          <button type="button" className="primary" onClick={() => setOverlay({ kind: 'create' })}>
+          <button
+            type="button"
+            className="primary with-icon"
+            onClick={() => setOverlay({ kind: 'create' })}
+          >
+            <Icon name="plus" />
             {t.newGroup}
           </button>
-          <button type="button" onClick={() => setOverlay({ kind: 'join' })}>
+          <button type="button" className="with-icon" onClick={() => setOverlay({ kind: 'join' })}>
+            <Icon name="join" />
             {t.joinGroup}
           </button>
         </div>
@@ -117,7 +127,10 @@ export function App(props: { prefs: Prefs; onReconnect(): void }) {
             onToggleMembers={() => setShowMembers((v) => !v)}
           />
         ) : (
-          <p className="placeholder">{t.chooseGroup}</p>
+          <div className="placeholder">
+            <Icon name="chat" className="placeholder-icon" />
+            <p>{t.chooseGroup}</p>
+          </div>
         )}
       </main>
       {activeGroup && showMembers && <PeersPanel group={activeGroup} />}

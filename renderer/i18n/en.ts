@@ -30,6 +30,8 @@ export function en(f: Fmt) {
     unreadCount: (count: number) =>
       count === 1 ? '1 unread message' : `${n(count)} unread messages`,
     chooseGroup: 'Choose a group on the left, or create a new one.',
+    emptyChat: 'No messages yet. Say hello!',
+    emptyChatAlone: 'Only you are here so far. Invite people to start chatting.',
 
     groupName: 'Group name',
     create: 'Create',
@@ -44,6 +46,7 @@ export function en(f: Fmt) {
 
     members: 'Members',
     memberCount: (count: number) => (count === 1 ? '1 member' : `${n(count)} members`),
+    invitePeople: 'Invite people',
     invite: 'Invite',
     leaveGroup: 'Leave group',
     leaveTitle: (group: string) => `Leave “${group}”?`,
@@ -98,8 +101,11 @@ export function en(f: Fmt) {
     codeExpired: 'This code has expired.',
     newCode: 'New code',
     longInvite: 'Invite to send',
-    longInviteHint: (uses: number, until: string) =>
-      `Send it by e-mail or chat. Up to ${n(uses)} people can use it until ${until}.`,
+    inviteScanHint:
+      'Scan the QR code with the other device, or copy the invite and send it by e-mail or chat.',
+    inviteQr: 'QR code of the invite',
+    inviteValidUntil: (until: string) => `Valid until ${until}`,
+    inviteUses: (uses: number) => `Up to ${n(uses)} people can join with it`,
     copy: 'Copy',
     copied: 'Copied',
     copyFailed: 'Copying did not work; select the text and copy it yourself.',
@@ -113,6 +119,12 @@ export function en(f: Fmt) {
     removeMember: 'Remove',
     removeTitle: (name: string) => `Remove ${name} from the group?`,
     removeText: 'They will no longer receive new messages from this group.',
+    nearbyDevices: (count: number) =>
+      count === 0
+        ? 'No other Hearth devices nearby'
+        : count === 1
+          ? '1 other Hearth device nearby'
+          : `${n(count)} other Hearth devices nearby`,
 
     statusNoNetwork: 'Offline — no network',
     statusReachable: (reachable: number, total: number) =>
@@ -126,6 +138,10 @@ export function en(f: Fmt) {
     about: 'About',
     aboutText: 'Hearth is a messenger for your local network. Your messages stay on your devices.',
     deviceId: 'This device',
+    version: (version: string) => `Version ${version}`,
+    dataFolder: 'Data folder',
+    dataFolderHint: 'Your groups, messages and this device’s key are kept here.',
+    dataInMemory: 'This Hearth keeps everything in memory: nothing is saved when it stops.',
     nameSaved: 'Name saved',
 
     errorPrefix: 'That did not work:',

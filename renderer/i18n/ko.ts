@@ -29,6 +29,8 @@ export function ko(f: Fmt): Messages {
     lastMessage: (name: string, text: string) => `${name}: ${text}`,
     unreadCount: (count: number) => `읽지 않은 메시지 ${n(count)}개`,
     chooseGroup: '왼쪽에서 그룹을 고르거나 새 그룹을 만드세요.',
+    emptyChat: '아직 메시지가 없습니다. 먼저 인사해 보세요!',
+    emptyChatAlone: '아직 나만 있습니다. 사람들을 초대해 대화를 시작하세요.',
 
     groupName: '그룹 이름',
     create: '만들기',
@@ -43,6 +45,7 @@ export function ko(f: Fmt): Messages {
 
     members: '멤버',
     memberCount: (count: number) => `멤버 ${n(count)}명`,
+    invitePeople: '사람들 초대하기',
     invite: '초대',
     leaveGroup: '그룹 나가기',
     leaveTitle: (group: string) => `“${group}” 그룹에서 나갈까요?`,
@@ -97,8 +100,11 @@ export function ko(f: Fmt): Messages {
     codeExpired: '이 코드는 만료되었습니다.',
     newCode: '새 코드',
     longInvite: '보낼 초대장',
-    longInviteHint: (uses: number, until: string) =>
-      `이메일이나 메신저로 보내세요. ${until}까지 최대 ${n(uses)}명이 쓸 수 있습니다.`,
+    inviteScanHint:
+      '다른 기기로 QR 코드를 스캔하거나, 초대장을 복사해 이메일이나 메신저로 보내세요.',
+    inviteQr: '초대장 QR 코드',
+    inviteValidUntil: (until: string) => `${until}까지 유효`,
+    inviteUses: (uses: number) => `최대 ${n(uses)}명 참여 가능`,
     copy: '복사',
     copied: '복사됨',
     copyFailed: '복사하지 못했습니다. 글자를 선택해서 직접 복사하세요.',
@@ -112,6 +118,8 @@ export function ko(f: Fmt): Messages {
     removeMember: '내보내기',
     removeTitle: (name: string) => `${name}님을 그룹에서 내보낼까요?`,
     removeText: '이 그룹의 새 메시지를 더 이상 받지 않습니다.',
+    nearbyDevices: (count: number) =>
+      count === 0 ? '근처에 다른 Hearth 기기가 없습니다' : `근처에 다른 Hearth 기기 ${n(count)}대`,
 
     statusNoNetwork: '오프라인 — 네트워크 없음',
     statusReachable: (reachable: number, total: number) =>
@@ -124,6 +132,10 @@ export function ko(f: Fmt): Messages {
     about: '정보',
     aboutText: 'Hearth는 내 네트워크를 위한 메신저입니다. 메시지는 내 기기에만 저장됩니다.',
     deviceId: '이 기기',
+    version: (version: string) => `버전 ${version}`,
+    dataFolder: '데이터 폴더',
+    dataFolderHint: '그룹, 메시지와 이 기기의 키가 여기에 저장됩니다.',
+    dataInMemory: '이 Hearth는 모든 것을 메모리에만 둡니다. 멈추면 아무것도 저장되지 않습니다.',
     nameSaved: '이름을 저장했습니다',
 
     errorPrefix: '실패했습니다:',

@@ -12,7 +12,8 @@ export function useSession(): Session {
 
 export function useSnapshot(): SessionSnapshot {
   const session = useSession()
-  return useSyncExternalStore(session.subscribe, session.getSnapshot)
+  // The third argument lets component tests render to a string (react-dom/server).
+  return useSyncExternalStore(session.subscribe, session.getSnapshot, session.getSnapshot)
 }
 
 /** Opens a vetted http(s) address outside the app (set from the platform at start). */

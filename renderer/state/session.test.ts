@@ -2,46 +2,9 @@
 // same RPC layer the browser uses, through an in-memory channel.
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
-import { memoryChannelPair } from '../../shared/rpc/channel.ts'
-import { createClient } from '../../shared/rpc/client.ts'
-import { serveApi } from '../../shared/rpc/server.ts'
 import { createPeer, type Peer } from '../../shared/peer/peer.ts'
-import { Session, type Prefs, type SessionSnapshot } from './session.ts'
-
-function memoryPrefs(): Prefs & { map: Map<string, string> } {
-  const map = new Map<string, string>()
-  return { map, get: (k) => map.get(k) ?? null, set: (k, v) => void map.set(k, v) }
-}
-
-async function openSession(peer: Peer, prefs: Prefs): Promise<Session> {
-  const [clientSide, peerSide] = memoryChannelPair()
-  serveApi(peerSide, peer.handlers, peer.events.subscribe)
-  return Session.open(createClient(clientSide), { prefs, schedule: queueMicrotask })
-}
-
-/** Resolves once the session's snapshot satisfies `check`; re-checked on every change. */
-function until(
-  session: Session,
-  what: string,
-  check: (s: SessionSnapshot) => boolean,
-): Promise<SessionSnapshot> {
-  return new Promise((resolve, reject) => {
-    const done = () => {
-      const snapshot = session.getSnapshot()
-      if (!check(snapshot)) return false
-      off()
-      clearTimeout(timer)
-      resolve(snapshot)
-      return true
-    }
-    const timer = setTimeout(() => {
-      off()
-      reject(new Error(`timed out waiting until ${what}`))
-    }, 20_000)
-    const off = session.subscribe(() => void done())
-    done()
-  })
-}
+import { memoryPrefs, openSession, until } from '../../e2e/harness/in-process-session.ts'
+import type { Session } from './session.ts'
 
 describe('Session', () => {
   let alice: Peer

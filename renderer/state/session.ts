@@ -176,6 +176,11 @@ export class Session {
 
   // ---- commands ------------------------------------------------------------------------------
 
+  /** Asks the peer again for its status (the nearby count changes without an event). */
+  async refreshStatus(): Promise<void> {
+    await this.#refreshStatus()
+  }
+
   async refreshGroups(): Promise<void> {
     const groups = await this.client.call('groups.list', {})
     const seen = new Set<string>()

@@ -5,8 +5,10 @@ import type { Group, Message } from '../../../shared/api/index.ts'
 import { useI18n } from '../../i18n/index.tsx'
 import type { PendingSend } from '../../state/session.ts'
 import { useOpenExternal, useSession, useSnapshot } from '../../state/session-context.tsx'
+import { Avatar } from '../../ui/Avatar.tsx'
 import { ConfirmDialog } from '../../ui/ConfirmDialog.tsx'
 import { ErrorText } from '../../ui/ErrorText.tsx'
+import { Icon } from '../../ui/Icon.tsx'
 import { useAction } from '../../ui/use-action.ts'
 import { Composer } from './Composer.tsx'
 import { safeWebUrl } from './links.ts'
@@ -99,18 +101,29 @@ export function ChatView(props: {
   return (
     <section className="chat" aria-labelledby="chat-title">
       <header className="chat-header">
-        <div>
-          <h2 id="chat-title">{group.name}</h2>
+        <Avatar id={groupId} name={group.name} />
+        <div className="chat-title">
+          <h2 id="chat-title" dir="auto" title={group.name}>
+            {group.name}
+          </h2>
           <p className="hint">{t.memberCount(group.members.length)}</p>
         </div>
         <div className="chat-header-actions">
-          <button type="button" className="primary" onClick={props.onInvite}>
+          <button type="button" className="primary with-icon" onClick={props.onInvite}>
+            <Icon name="userPlus" />
             {t.invite}
           </button>
-          <button type="button" aria-pressed={props.membersShown} onClick={props.onToggleMembers}>
+          <button
+            type="button"
+            className="ghost with-icon"
+            aria-pressed={props.membersShown}
+            onClick={props.onToggleMembers}
+          >
+            <Icon name="users" />
             {t.members}
           </button>
-          <button type="button" onClick={() => setLeaving(true)}>
+          <button type="button" className="ghost with-icon" onClick={() => setLeaving(true)}>
+            <Icon name="leave" />
             {t.leaveGroup}
           </button>
         </div>
@@ -126,6 +139,19 @@ export function ChatView(props: {
           onLoadEarlier={() => void runAction(() => session.loadEarlier(groupId))}
           onRetry={retry}
           onDiscard={discard}
+          empty={
+            group.members.length > 1 ? (
+              <p>{t.emptyChat}</p>
+            ) : (
+              <>
+                <p>{t.emptyChatAlone}</p>
+                <button type="button" className="primary with-icon" onClick={props.onInvite}>
+                  <Icon name="userPlus" />
+                  {t.invitePeople}
+                </button>
+              </>
+            )
+          }
         />
       )}
       <Composer

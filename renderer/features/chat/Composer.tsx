@@ -5,6 +5,7 @@ import type { KeyboardEvent } from 'react'
 import type { Message } from '../../../shared/api/index.ts'
 import { useI18n } from '../../i18n/index.tsx'
 import { ErrorText } from '../../ui/ErrorText.tsx'
+import { Icon } from '../../ui/Icon.tsx'
 
 // Chromium reports keyCode 229 for keys an IME is handling, even when isComposing has just ended.
 const IME_KEY_CODE = 229
@@ -95,7 +96,8 @@ export function Composer(props: {
               t.editingMessage
             ) : (
               <>
-                {t.replyingTo(replyAuthor)}: <span className="reply-snippet">{replyTo?.text}</span>
+                <strong>{t.replyingTo(replyAuthor)}</strong>{' '}
+                <bdi className="reply-snippet">{replyTo?.text}</bdi>
               </>
             )}
           </span>
@@ -119,8 +121,10 @@ export function Composer(props: {
           aria-describedby={hintId}
           onChange={(event) => setText(event.target.value)}
           onKeyDown={onKeyDown}
+          dir="auto"
         />
-        <button type="submit" className="primary" disabled={text.trim() === ''}>
+        <button type="submit" className="primary with-icon send" disabled={text.trim() === ''}>
+          {editing === null && <Icon name="send" />}
           {editing !== null ? t.save : t.send}
         </button>
       </div>

@@ -1,8 +1,11 @@
-// One message: author and time, the message it replies to, its text (or that it was deleted),
-// reactions, and the actions a person may take on it.
+// One message as a bubble: others' on the left under their name and initial, the person's own on
+// the right. Inside: the message it replies to, its text (or that it was deleted), whether it was
+// edited, its time and delivery; below it, reactions; beside it, the actions a person may take.
 import { memo, useState } from 'react'
 import type { Message } from '../../../shared/api/index.ts'
 import { useI18n } from '../../i18n/index.tsx'
+import { Avatar } from '../../ui/Avatar.tsx'
+import { Icon } from '../../ui/Icon.tsx'
 import { LinkText } from './LinkText.tsx'
 import { quickReactions } from './reactions.ts'
 
@@ -24,142 +27,178 @@ export const MessageItem = memo(function MessageItem(props: {
   actions: MessageActions
 }) {
   const { t, fmt } = useI18n()
-  const { message, me, actions } = props
+  const { message, me, actions, replyTarget } = props
   const [picking, setPicking] = useState(false)
   const mine = message.author === me
   const author = mine ? t.you : message.authorName || t.unknownAuthor
   const reactions = Object.entries(message.reactions).filter(([, who]) => who.length > 0)
+  const showHeader = !mine && !props.continued
   const unverified = !message.verified && (
     <span className="unverified" title={t.unverifiedHint}>
       ⚠ {t.unverified}
     </span>
   )
+  const classes = ['message', mine ? 'mine' : 'theirs']
+  if (props.continued) classes.push('continued')
+  if (message.deleted) classes.push('is-deleted')
   return (
     <article
-      className={`message${mine ? ' mine' : ''}${props.continued ? ' continued' : ''}`}
+      className={classes.join(' ')}
       data-testid="message"
       data-message-id={message.id}
       aria-label={`${author}, ${fmt.dateTime(message.ts)}`}
     >
-      {!props.continued && (
-        <header className="message-header">
-          <span className="author">{author}</span>
-          <time dateTime={new Date(message.ts).toISOString()}>{fmt.time(message.ts)}</time>
-          {unverified}
-        </header>
-      )}
-      {message.replyTo !== null && (
-        <button
-          type="button"
-          className="reply-quote"
-          onClick={() => message.replyTo !== null && actions.jumpTo(message.replyTo)}
-        >
-          {props.replyTarget === null ? (
-            t.originalMissing
-          ) : (
-            <>
-              <span className="author">
-                {props.replyTarget.author === me
-                  ? t.you
-                  : props.replyTarget.authorName || t.unknownAuthor}
-              </span>{' '}
-              <span className="reply-snippet">
-                {props.replyTarget.deleted ? t.deletedMessage : props.replyTarget.text}
-              </span>
-            </>
-          )}
-        </button>
-      )}
-      <div className="message-body">
-        {props.continued && unverified}
-        {message.deleted ? (
-          <em className="deleted">{t.deletedMessage}</em>
+      {!mine &&
+        (showHeader ? (
+          <Avatar id={message.author} name={author} />
         ) : (
-          <span className="message-text" data-testid="message-text">
-            <LinkText text={message.text} onOpenLink={actions.openLink} />
-          </span>
+          <span className="avatar-space" />
+        ))}
+      <div className="message-main">
+        {showHeader && (
+          <header className="message-header">
+            <bdi className="author" title={author}>
+              {author}
+            </bdi>
+            {unverified}
+          </header>
         )}
-        {message.editedAt !== null && !message.deleted && (
-          <span className="edited"> {t.edited}</span>
+        <div className="bubble-row">
+          <div className="bubble">
+            {message.replyTo !== null && (
+              <button
+                type="button"
+                className="reply-quote"
+                onClick={() => message.replyTo !== null && actions.jumpTo(message.replyTo)}
+              >
+                {replyTarget === null ? (
+                  t.originalMissing
+                ) : (
+                  <>
+                    <bdi className="author">
+                      {replyTarget.author === me
+                        ? t.you
+                        : replyTarget.authorName || t.unknownAuthor}
+                    </bdi>{' '}
+                    <bdi className="reply-snippet">
+                      {replyTarget.deleted ? t.deletedMessage : replyTarget.text}
+                    </bdi>
+                  </>
+                )}
+              </button>
+            )}
+            <div className="message-body">
+              {message.deleted ? (
+                <em className="deleted">{t.deletedMessage}</em>
+              ) : (
+                <span className="message-text" data-testid="message-text" dir="auto">
+                  <LinkText text={message.text} onOpenLink={actions.openLink} />
+                </span>
+              )}
+              <span className="message-meta">
+                {!showHeader && unverified}
+                {message.editedAt !== null && !message.deleted && (
+                  <span className="edited">{t.edited}</span>
+                )}
+                <time dateTime={new Date(message.ts).toISOString()}>{fmt.time(message.ts)}</time>
+                {mine && (
+                  <span className="delivery" title={t.saved} aria-label={t.saved} role="img">
+                    ✓
+                  </span>
+                )}
+              </span>
+            </div>
+          </div>
+          {!message.deleted && (
+            <div className="message-actions" role="toolbar" aria-label={t.messageActions}>
+              <button
+                type="button"
+                className="tool"
+                aria-label={t.reply}
+                title={t.reply}
+                onClick={() => actions.reply(message)}
+              >
+                <Icon name="reply" />
+              </button>
+              <button
+                type="button"
+                className="tool"
+                aria-label={t.react}
+                title={t.react}
+                aria-expanded={picking}
+                onClick={() => setPicking((open) => !open)}
+              >
+                <Icon name="smile" />
+              </button>
+              {mine && (
+                <>
+                  <button
+                    type="button"
+                    className="tool"
+                    aria-label={t.edit}
+                    title={t.edit}
+                    onClick={() => actions.edit(message)}
+                  >
+                    <Icon name="edit" />
+                  </button>
+                  <button
+                    type="button"
+                    className="tool danger"
+                    aria-label={t.delete}
+                    title={t.delete}
+                    onClick={() => actions.delete(message)}
+                  >
+                    <Icon name="trash" />
+                  </button>
+                </>
+              )}
+            </div>
+          )}
+        </div>
+        {reactions.length > 0 && !message.deleted && (
+          <div className="reactions">
+            {reactions.map(([emoji, who]) => {
+              const reacted = who.includes(me)
+              return (
+                <button
+                  key={emoji}
+                  type="button"
+                  className="reaction"
+                  aria-pressed={reacted}
+                  aria-label={t.reactionLabel(emoji, who.length, reacted)}
+                  onClick={() => actions.react(message, emoji, !reacted)}
+                >
+                  <span className="reaction-emoji">{emoji}</span> {fmt.number(who.length)}
+                </button>
+              )
+            })}
+          </div>
         )}
-        {mine && (
-          <span className="delivery" title={t.saved} aria-label={t.saved}>
-            ✓
-          </span>
-        )}
-      </div>
-      {reactions.length > 0 && !message.deleted && (
-        <div className="reactions">
-          {reactions.map(([emoji, who]) => {
-            const reacted = who.includes(me)
-            return (
+        {picking && (
+          <div
+            className="reaction-picker"
+            role="group"
+            aria-label={t.react}
+            onKeyDown={(event) => {
+              if (event.key === 'Escape') setPicking(false)
+            }}
+          >
+            {quickReactions.map((emoji) => (
               <button
                 key={emoji}
                 type="button"
-                className="reaction"
-                aria-pressed={reacted}
-                aria-label={t.reactionLabel(emoji, who.length, reacted)}
-                onClick={() => actions.react(message, emoji, !reacted)}
+                className="reaction-choice"
+                onClick={() => {
+                  setPicking(false)
+                  actions.react(message, emoji, !(message.reactions[emoji] ?? []).includes(me))
+                }}
               >
-                {emoji} {fmt.number(who.length)}
+                {emoji}
               </button>
-            )
-          })}
-        </div>
-      )}
-      {!message.deleted && (
-        <div className="message-actions" role="toolbar" aria-label={t.messageActions}>
-          <button type="button" className="small" onClick={() => actions.reply(message)}>
-            {t.reply}
-          </button>
-          <button
-            type="button"
-            className="small"
-            aria-expanded={picking}
-            onClick={() => setPicking((open) => !open)}
-          >
-            {t.react}
-          </button>
-          {mine && (
-            <>
-              <button type="button" className="small" onClick={() => actions.edit(message)}>
-                {t.edit}
-              </button>
-              <button
-                type="button"
-                className="small danger"
-                onClick={() => actions.delete(message)}
-              >
-                {t.delete}
-              </button>
-            </>
-          )}
-        </div>
-      )}
-      {picking && (
-        <div
-          className="reaction-picker"
-          role="group"
-          aria-label={t.react}
-          onKeyDown={(event) => {
-            if (event.key === 'Escape') setPicking(false)
-          }}
-        >
-          {quickReactions.map((emoji) => (
-            <button
-              key={emoji}
-              type="button"
-              className="reaction-choice"
-              onClick={() => {
-                setPicking(false)
-                actions.react(message, emoji, !(message.reactions[emoji] ?? []).includes(me))
-              }}
-            >
-              {emoji}
-            </button>
-          ))}
-        </div>
-      )}
+            ))}
+          </div>
+        )}
+      </div>
     </article>
   )
 })

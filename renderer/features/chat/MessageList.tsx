@@ -3,9 +3,11 @@
 // new messages while the person is at the bottom and keeps its place when earlier ones load.
 import { useVirtualizer } from '@tanstack/react-virtual'
 import { useEffect, useMemo, useRef } from 'react'
+import type { ReactNode } from 'react'
 import type { Message } from '../../../shared/api/index.ts'
 import { describeError, useI18n } from '../../i18n/index.tsx'
 import type { ChatSnapshot, PendingSend } from '../../state/session.ts'
+import { Icon } from '../../ui/Icon.tsx'
 import { MessageItem, type MessageActions } from './MessageItem.tsx'
 import { buildRows, type Row } from './rows.ts'
 
@@ -24,6 +26,8 @@ export function MessageList(props: {
   onLoadEarlier(): void
   onRetry(pending: PendingSend): void
   onDiscard(pending: PendingSend): void
+  /** Shown instead of messages when the chat has none. */
+  empty: ReactNode
 }) {
   const { t, fmt } = useI18n()
   const { chat, jumpTarget, onJumped } = props
@@ -119,6 +123,9 @@ export function MessageList(props: {
         data-testid="message-list"
       >
         {chat.loading && chat.log.size === 0 && <p className="hint center">{t.loading}</p>}
+        {!chat.loading && rows.length === 0 && chat.loadError === undefined && (
+          <div className="chat-empty">{props.empty}</div>
+        )}
         {chat.loadError !== undefined && (
           <p className="error" role="alert">
             {t.loadFailed} {describeError(t, chat.loadError)}
@@ -154,12 +161,12 @@ export function MessageList(props: {
             type="button"
             onClick={() => virtualizer.scrollToIndex(unreadIndex, { align: 'start' })}
           >
-            ↑ {t.jumpToUnread}
+            <Icon name="up" /> {t.jumpToUnread}
           </button>
         )}
         {!atEnd && (
           <button type="button" onClick={() => virtualizer.scrollToEnd()}>
-            ↓ {t.jumpToLatest}
+            <Icon name="down" /> {t.jumpToLatest}
           </button>
         )}
       </div>
@@ -179,22 +186,34 @@ function PendingItem(props: {
   const { t } = useI18n()
   const { pending } = props
   return (
-    <article className="message mine pending" data-testid="pending-message">
-      <div className="message-body">
-        <span className="message-text">{pending.text}</span>
-        <span className="delivery">{pending.state === 'sending' ? t.sending : t.notSent}</span>
-      </div>
-      {pending.state === 'failed' && (
-        <div className="pending-failed" role="alert">
-          <span className="error">{describeError(t, pending.error)}</span>
-          <button type="button" className="small" onClick={() => props.onRetry(pending)}>
-            {t.retry}
-          </button>
-          <button type="button" className="small" onClick={() => props.onDiscard(pending)}>
-            {t.discard}
-          </button>
+    <article className={`message mine pending ${pending.state}`} data-testid="pending-message">
+      <div className="message-main">
+        <div className="bubble-row">
+          <div className="bubble">
+            <div className="message-body">
+              <span className="message-text" dir="auto">
+                {pending.text}
+              </span>
+              <span className="message-meta">
+                <span className="delivery">
+                  {pending.state === 'sending' ? t.sending : t.notSent}
+                </span>
+              </span>
+            </div>
+          </div>
         </div>
-      )}
+        {pending.state === 'failed' && (
+          <div className="pending-failed" role="alert">
+            <span className="error">{describeError(t, pending.error)}</span>
+            <button type="button" className="small" onClick={() => props.onRetry(pending)}>
+              {t.retry}
+            </button>
+            <button type="button" className="small" onClick={() => props.onDiscard(pending)}>
+              {t.discard}
+            </button>
+          </div>
+        )}
+      </div>
     </article>
   )
 }

@@ -32,6 +32,7 @@ export function CreateGroupDialog(props: { onClose(): void; onCreated(groupId: s
             maxLength={64}
             required
             autoFocus
+            dir="auto"
           />
           <ErrorText error={create.error} />
         </div>

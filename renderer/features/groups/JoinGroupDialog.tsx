@@ -32,6 +32,7 @@ export function JoinGroupDialog(props: { onClose(): void; onJoined(groupId: stri
             value={text}
             onChange={(event) => setText(event.target.value)}
             rows={4}
+            className="code-input"
             required
             autoFocus
             spellCheck={false}

@@ -3,6 +3,7 @@ import { useState } from 'react'
 import { useI18n } from '../../i18n/index.tsx'
 import { useSession, useSnapshot } from '../../state/session-context.tsx'
 import { ErrorText } from '../../ui/ErrorText.tsx'
+import { Icon } from '../../ui/Icon.tsx'
 import { useAction } from '../../ui/use-action.ts'
 import { LanguagePicker } from './LanguagePicker.tsx'
 
@@ -24,6 +25,7 @@ export function FirstRun(props: { onDone(): void }) {
           void save.run(name)
         }}
       >
+        <Icon name="flame" className="welcome-logo" />
         <h1>{t.welcomeTitle}</h1>
         <p>{t.welcomeText}</p>
         <label htmlFor="first-run-name">{t.yourName}</label>
@@ -34,6 +36,7 @@ export function FirstRun(props: { onDone(): void }) {
           maxLength={64}
           required
           autoFocus
+          dir="auto"
           aria-describedby="first-run-hint"
         />
         <p id="first-run-hint" className="hint">

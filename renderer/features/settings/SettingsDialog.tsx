@@ -1,5 +1,5 @@
-// Settings: display name, language, and what this device is.
-import { useId, useState } from 'react'
+// Settings: display name, language, where the data is kept, and what this device and app are.
+import { useEffect, useId, useState } from 'react'
 import { useI18n } from '../../i18n/index.tsx'
 import { useSession, useSnapshot } from '../../state/session-context.tsx'
 import { Dialog } from '../../ui/Dialog.tsx'
@@ -10,16 +10,22 @@ import { LanguagePicker } from './LanguagePicker.tsx'
 export function SettingsDialog(props: { onClose(): void }) {
   const { t } = useI18n()
   const session = useSession()
-  const { identity } = useSnapshot()
+  const { identity, status } = useSnapshot()
   const [name, setName] = useState(identity.name)
   const [saved, setSaved] = useState(false)
   const nameId = useId()
+  const dataDir = status?.dataDir
   const save = useAction(async (value: string) => {
     await session.setName(value.trim())
     setSaved(true)
   })
+  useEffect(() => {
+    session.refreshStatus().catch((err: unknown) => {
+      console.warn('hearth ui: the peer did not say how it is', err)
+    })
+  }, [session])
   return (
-    <Dialog title={t.settings} onClose={props.onClose}>
+    <Dialog title={t.settings} onClose={props.onClose} className="settings-dialog">
       <form
         className="dialog-body"
         onSubmit={(event) => {
@@ -40,6 +46,7 @@ export function SettingsDialog(props: { onClose(): void }) {
               }}
               maxLength={64}
               required
+              dir="auto"
             />
             <button type="submit" disabled={save.busy || name.trim() === ''}>
               {t.save}
@@ -53,12 +60,31 @@ export function SettingsDialog(props: { onClose(): void }) {
       </form>
       <div className="dialog-body">
         <LanguagePicker />
-        <h3>{t.about}</h3>
-        <p>{t.aboutText}</p>
+      </div>
+      <section className="dialog-body" aria-labelledby="settings-data-title">
+        <h3 id="settings-data-title">{t.dataFolder}</h3>
+        {dataDir !== null && dataDir !== undefined ? (
+          <>
+            <p className="path" dir="ltr" data-testid="data-dir">
+              {dataDir}
+            </p>
+            <p className="hint">{t.dataFolderHint}</p>
+          </>
+        ) : status !== null ? (
+          <p className="hint">{t.dataInMemory}</p>
+        ) : null}
+      </section>
+      <section className="dialog-body about" aria-labelledby="settings-about-title">
+        <h3 id="settings-about-title">{t.about}</h3>
+        <p>
+          <strong>{t.appName}</strong>{' '}
+          {status !== null && <span data-testid="version">{t.version(status.version)}</span>}
+        </p>
+        <p className="hint">{t.aboutText}</p>
         <p className="hint">
           {t.deviceId}: <code className="peer-id">{identity.peerId}</code>
         </p>
-      </div>
+      </section>
       <div className="dialog-actions">
         <button type="button" onClick={props.onClose}>
           {t.close}

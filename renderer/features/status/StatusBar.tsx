@@ -17,8 +17,18 @@ export function StatusBar(props: { group: Group | undefined }) {
           : line.kind === 'peers'
             ? t.statusPeers(line.count)
             : ''
+  // Green when everyone can be reached, amber when only some can, red when nobody can.
+  const health =
+    line.kind === 'no-network' || (line.kind === 'reachable' && line.reachable === 0)
+      ? 'bad'
+      : line.kind === 'reachable' && line.reachable < line.total
+        ? 'partial'
+        : line.kind === 'unknown'
+          ? 'unknown'
+          : 'good'
   return (
     <footer className={`status-bar status-${line.kind}`} role="status" data-testid="status-bar">
+      <span className={`status-dot ${health}`} aria-hidden="true" />
       {text}
     </footer>
   )

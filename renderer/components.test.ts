@@ -1,0 +1,262 @@
+// The renderer's components rendered to HTML (react-dom/server) against a Session connected to
+// real peers in this process: memory stores, TCP on loopback, the real RPC server and client
+// through an in-memory channel. What a component shows here is what the peer said.
+import '../e2e/harness/tsx-hooks.ts'
+import assert from 'node:assert/strict'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { after, before, describe, test } from 'node:test'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey, peerIdFromString } from '@libp2p/peer-id'
+import { create } from 'qrcode'
+import { createElement, type ReactNode } from 'react'
+import { renderToString } from 'react-dom/server'
+import type { Message } from '../shared/api/index.ts'
+import { createPeer, HEARTH_VERSION, type Peer } from '../shared/peer/peer.ts'
+import { openSession, until } from '../e2e/harness/in-process-session.ts'
+import { makeFmt } from './i18n/format.ts'
+import { QR_ERROR_CORRECTION } from './ui/qr.ts'
+import type { Session } from './state/session.ts'
+
+// Components are .tsx: they load through the hook above, so only after it is registered.
+const { I18nProvider } = await import('./i18n/index.tsx')
+const { SessionContext } = await import('./state/session-context.tsx')
+const { GroupList } = await import('./features/groups/GroupList.tsx')
+const { MessageItem } = await import('./features/chat/MessageItem.tsx')
+const { StatusBar } = await import('./features/status/StatusBar.tsx')
+const { LongInvite } = await import('./features/invites/LongInvite.tsx')
+const { ShortCode } = await import('./features/invites/ShortCode.tsx')
+const { SettingsDialog } = await import('./features/settings/SettingsDialog.tsx')
+const { PeersPanel } = await import('./features/peers/PeersPanel.tsx')
+
+const HOSTILE_NAME = 'Bob <img src=x onerror="alert(1)">'
+const HOSTILE_TEXT =
+  '<script>alert(2)</script><a href="javascript:alert(3)">x</a> javascript:alert(4) https://example.com/a'
+
+function render(session: Session, node: ReactNode, lang: 'en' | 'ko' = 'en'): string {
+  return renderToString(
+    createElement(I18nProvider, {
+      initial: lang,
+      onChange: () => {},
+      children: createElement(SessionContext.Provider, { value: session }, node),
+    }),
+  )
+}
+
+const noActions = {
+  reply() {},
+  edit() {},
+  delete() {},
+  react() {},
+  openLink() {},
+  jumpTo() {},
+}
+
+describe('components against real peers', () => {
+  let alice: Peer
+  let bob: Peer
+  let session: Session
+  let bobSession: Session
+  let family: string
+  let quiet: string
+
+  before(async () => {
+    const options = { listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false }
+    alice = await createPeer({ ...options, name: 'Alice' })
+    bob = await createPeer({ ...options, name: HOSTILE_NAME })
+    session = await openSession(alice)
+    bobSession = await openSession(bob)
+    const created = await session.createGroup('Family')
+    family = created.groupId
+    quiet = (await session.createGroup('Quiet corner')).groupId
+    await bobSession.joinGroup(created.invite)
+    await bobSession.send(family, HOSTILE_TEXT, null)
+    await bobSession.send(family, 'See you at six', null)
+    await until(
+      session,
+      'Alice has two unread messages from Bob and sees him online',
+      (s) =>
+        s.groups.find((g) => g.group.groupId === family)?.unread === 2 &&
+        s.peers.get(bob.peerId)?.connected === true,
+    )
+  })
+
+  after(async () => {
+    for (const s of [session, bobSession]) {
+      s?.dispose()
+      s?.client.close()
+    }
+    await Promise.all([alice?.stop(), bob?.stop()])
+  })
+
+  test('the group list shows every group, newest first, with its unread count', async () => {
+    const { groups } = session.getSnapshot()
+    const html = render(session, createElement(GroupList, { groups, active: null, onSelect() {} }))
+    const familyAt = html.indexOf('>Family<')
+    const quietAt = html.indexOf('>Quiet corner<')
+    assert.ok(familyAt >= 0 && quietAt >= 0, 'both groups are listed')
+    assert.ok(familyAt < quietAt, 'the group with the latest message comes first')
+    assert.match(html, /Bob &lt;img src=x onerror=&quot;alert\(1\)&quot;&gt;: See you at six/)
+    assert.equal(html.match(/class="badge"/g)?.length, 1, 'only Family has unread messages')
+    assert.match(html, /<span class="visually-hidden">2 unread messages<\/span>/)
+    assert.match(html, /No messages yet/)
+
+    session.view(family, true)
+    const { groups: readGroups } = await until(session, 'Family is read', (s) =>
+      s.groups.every((g) => g.unread === 0),
+    )
+    const read = render(
+      session,
+      createElement(GroupList, { groups: readGroups, active: family, onSelect() {} }),
+    )
+    assert.doesNotMatch(read, /class="badge"/, 'viewing the group reads it')
+    session.view(null, true)
+  })
+
+  test('message text and names with HTML and javascript: links render as text', async () => {
+    await session.openChat(family)
+    const log = session.getSnapshot().chats.get(family)?.log
+    const message = log?.items.find((m: Message) => m.text === HOSTILE_TEXT)
+    assert.ok(message, 'the message reached Alice')
+    const html = render(
+      session,
+      createElement(MessageItem, {
+        message,
+        continued: false,
+        me: session.me,
+        replyTarget: null,
+        actions: noActions,
+      }),
+    )
+    // No element and no attribute came from the text: every < and " in it is escaped.
+    assert.doesNotMatch(html, /<script|<img|<a[\s>]|\shref="|\sonerror="/i)
+    assert.match(html, /&lt;script&gt;alert\(2\)&lt;\/script&gt;/)
+    assert.match(html, /&lt;a href=&quot;javascript:alert\(3\)&quot;&gt;x&lt;\/a&gt;/)
+    assert.match(html, />Bob &lt;img src=x onerror=&quot;alert\(1\)&quot;&gt;</, 'the name too')
+    const links = [...html.matchAll(/<button type="button" class="link">([^<]*)<\/button>/g)]
+    assert.deepEqual(
+      links.map((m) => m[1]),
+      ['https://example.com/a'],
+      'only the web address is a link, and a link is a button that asks first',
+    )
+  })
+
+  test('the status bar says how many members are reachable', async () => {
+    const group = (id: string) => session.getSnapshot().groups.find((g) => g.group.groupId === id)
+    const statusOf = (html: string) => html.replace(/<[^>]+>/g, '')
+    const familyGroup = group(family)?.group
+    assert.equal(
+      statusOf(render(session, createElement(StatusBar, { group: familyGroup }))),
+      '1 of 1 members reachable',
+    )
+    assert.equal(
+      statusOf(render(session, createElement(StatusBar, { group: familyGroup }), 'ko')),
+      '멤버 1명 중 1명 연결 가능',
+    )
+    assert.equal(
+      statusOf(render(session, createElement(StatusBar, { group: group(quiet)?.group }))),
+      'Only you are in this group so far',
+    )
+    assert.equal(
+      statusOf(render(session, createElement(StatusBar, { group: undefined }))),
+      'Connected to 1 peer',
+    )
+  })
+
+  test('the invite dialog draws the long invite as a QR code, with expiry and uses', async () => {
+    const expiresAt = Date.now() + 3600_000
+    const { invite } = await session.client.call('groups.invite', {
+      group: family,
+      uses: 5,
+      expiresInMs: 3600_000,
+    })
+    const html = render(
+      session,
+      createElement(LongInvite, { invite: { invite, uses: 5, expiresAt } }),
+    )
+    assert.match(html, /<svg class="qr" role="img" aria-label="QR code of the invite"/)
+    assert.ok(html.includes(`>${invite}</textarea>`), 'the invite text is there to copy')
+    assert.ok(html.includes(`Valid until ${makeFmt('en').dateTime(expiresAt)}`))
+    assert.ok(html.includes('Up to 5 people can join with it'))
+
+    // The drawn modules are exactly the QR code of this invite.
+    const { modules } = create(invite, { errorCorrectionLevel: QR_ERROR_CORRECTION })
+    const drawn = new Set<string>()
+    const rect = /<rect x="(\d+)" y="(\d+)" width="(\d+)" height="1" fill="#000">/g
+    for (const [, x, y, width] of html.matchAll(rect)) {
+      for (let i = 0; i < Number(width); i++) drawn.add(`${Number(x) - 4 + i},${Number(y) - 4}`)
+    }
+    let dark = 0
+    for (let y = 0; y < modules.size; y++) {
+      for (let x = 0; x < modules.size; x++) {
+        if (modules.get(y, x)) {
+          dark++
+          assert.ok(drawn.has(`${x},${y}`), `module ${x},${y} is drawn`)
+        }
+      }
+    }
+    assert.equal(drawn.size, dark, 'and nothing else is')
+  })
+
+  test('the short code shows its countdown, then that it expired', async () => {
+    const code = await session.client.call('groups.code', { group: family })
+    const running = render(
+      session,
+      createElement(ShortCode, { code, now: code.expiresAt - 125_000 }),
+    )
+    assert.ok(running.includes(`>${code.code}</p>`))
+    assert.match(running, /Expires in 2:05/)
+    const expired = render(session, createElement(ShortCode, { code, now: code.expiresAt }))
+    assert.match(expired, /This code has expired\./)
+    assert.ok(!expired.includes(code.code))
+  })
+
+  test('settings show the data folder and the version', async () => {
+    const inMemory = render(session, createElement(SettingsDialog, { onClose() {} }))
+    assert.match(inMemory, /nothing is saved when it stops/)
+    assert.ok(inMemory.includes(`Version ${HEARTH_VERSION}`))
+    assert.ok(inMemory.includes(alice.peerId))
+
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-components-'))
+    const stored = await createPeer({
+      dataDir: dir,
+      listen: ['/ip4/127.0.0.1/tcp/0'],
+      mdns: false,
+    })
+    const storedSession = await openSession(stored)
+    try {
+      const html = render(storedSession, createElement(SettingsDialog, { onClose() {} }), 'ko')
+      assert.ok(html.includes(`data-testid="data-dir">${dir}</p>`))
+      assert.ok(html.includes(`버전 ${HEARTH_VERSION}`))
+    } finally {
+      storedSession.dispose()
+      storedSession.client.close()
+      await stored.stop()
+      fs.rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  test('the members panel shows who is online and only counts nearby strangers', async () => {
+    const strangers = [
+      peerIdFromPrivateKey(await generateKeyPair('Ed25519')),
+      peerIdFromPrivateKey(await generateKeyPair('Ed25519')),
+    ]
+    // What mDNS reports for each Hearth peer it hears: two strangers, and Bob, who is a member.
+    for (const id of [...strangers, peerIdFromString(bob.peerId)]) {
+      alice.libp2p.dispatchEvent(
+        new CustomEvent('peer:discovery', { detail: { id, multiaddrs: [] } }),
+      )
+    }
+    await session.refreshStatus()
+    const group = session.getSnapshot().groups.find((g) => g.group.groupId === family)?.group
+    assert.ok(group)
+    const html = render(session, createElement(PeersPanel, { group }))
+    assert.match(html, /2 other Hearth devices nearby/, 'members are not counted as nearby')
+    for (const id of strangers) assert.ok(!html.includes(id.toString()), 'never named')
+    assert.equal(html.match(/data-testid="member"/g)?.length, 2)
+    assert.match(html, /role="img" aria-label="Online"/)
+    assert.doesNotMatch(html, /aria-label="Offline"/)
+    assert.match(html, /Connected via 127\.0\.0\.1/)
+  })
+})
