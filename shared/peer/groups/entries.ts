@@ -11,10 +11,13 @@ import type { Signer } from './signing.ts'
 export const MAX_OP_PARENTS = 256
 
 const common = {
-  v: z.literal(1),
+  v: z.literal(2),
   group: GroupId,
   author: PeerIdText,
   ts: Timestamp,
+  // The id of the author's previous entry in this group (any map), null for its first. Signed, so
+  // one verified signature vouches for the exact bytes of the author's whole chain (see chain.ts).
+  prev: EntryId.nullable(),
   sig: SignatureText,
 }
 
@@ -73,7 +76,7 @@ export type ActEntry = z.infer<typeof ActEntry>
 export type Unsigned<T> = T extends unknown ? Omit<T, 'sig'> : never
 
 export function opFields(e: Unsigned<OpEntry>): Field[] {
-  const head: Field[] = [tags.op, e.group, e.author, e.ts, e.parents, e.kind]
+  const head: Field[] = [tags.op, e.group, e.author, e.ts, e.prev, e.parents, e.kind]
   switch (e.kind) {
     case 'create':
       return [...head, e.name, e.memberName, e.nonce]
@@ -96,11 +99,11 @@ export function opFields(e: Unsigned<OpEntry>): Field[] {
 }
 
 export function msgFields(e: Unsigned<MsgEntry>): Field[] {
-  return [tags.msg, e.group, e.author, e.ts, e.text, e.replyTo]
+  return [tags.msg, e.group, e.author, e.ts, e.prev, e.text, e.replyTo]
 }
 
 export function actFields(e: Unsigned<ActEntry>): Field[] {
-  const head: Field[] = [tags.act, e.group, e.author, e.ts, e.kind, e.target]
+  const head: Field[] = [tags.act, e.group, e.author, e.ts, e.prev, e.kind, e.target]
   switch (e.kind) {
     case 'edit':
       return [...head, e.text]

@@ -46,19 +46,19 @@ function genesisOf(r: GroupReplica): Extract<OpEntry, { kind: 'create' }> {
 }
 
 /** A group of founder + the given joiners (all plain members), every replica in sync. */
-function groupOf(time: ManualTime, ...joiners: Signer[]): GroupReplica[] {
+async function groupOf(time: ManualTime, ...joiners: Signer[]): Promise<GroupReplica[]> {
   const a = GroupReplica.create('Kitchen', options(founder, time, 'Founder'))
   const replicas = [a]
   for (const s of joiners) {
     time.now += 1000
-    replicas.push(join(a, a, s, time))
+    replicas.push(await join(a, a, s, time))
   }
-  syncAll(replicas)
+  await syncAll(replicas)
   return replicas
 }
 
 describe('membership: create', () => {
-  test('the founder is the first admin and the group id derives from founder and nonce', () => {
+  test('the founder is the first admin and the group id derives from founder and nonce', async () => {
     const time = new ManualTime()
     const r = GroupReplica.create('  Kitchen ', options(founder, time, 'Founder'))
     assert.ok(r.hasGenesis())
@@ -77,7 +77,7 @@ describe('membership: create', () => {
     throwsCode(() => GroupReplica.create('', options(founder, time)), 'BAD_INPUT')
   })
 
-  test('only the founder can author a genesis for a group id', () => {
+  test('only the founder can author a genesis for a group id', async () => {
     const time = new ManualTime()
     const real = GroupReplica.create('Kitchen', options(founder, time))
     const empty = GroupReplica.empty(real.groupId, options(bob, time))
@@ -90,22 +90,22 @@ describe('membership: create', () => {
       ts: 1,
       parents: [],
     })
-    assert.equal(deliver(empty, 'ops', forged).kind, 'applied')
+    assert.equal((await deliver(empty, 'ops', forged)).kind, 'applied')
     assert.equal(empty.hasGenesis(), false)
     assert.equal(empty.isMember(bob.peerId), false)
-    pull(empty, real)
+    await pull(empty, real)
     assert.equal(empty.name(), 'Kitchen')
     assert.deepEqual(members(empty), { [founder.peerId]: 'admin' })
   })
 
-  test('among several valid creates the smallest id wins', () => {
+  test('among several valid creates the smallest id wins', async () => {
     const time = new ManualTime()
     const r = GroupReplica.create('First', options(founder, time))
     const genesis = genesisOf(r)
     const candidates = [1, 2, 3, 4].map((n) =>
       signOp(founder, r.groupId, { ...genesis, name: `Other ${n}`, ts: genesis.ts + n }),
     )
-    for (const c of candidates) assert.equal(deliver(r, 'ops', c).kind, 'applied')
+    for (const c of candidates) assert.equal((await deliver(r, 'ops', c)).kind, 'applied')
     const original = [...r.doc.getMap('ops').keys()].find(
       (k) => !candidates.some((c) => c.id === k),
     )
@@ -118,9 +118,9 @@ describe('membership: create', () => {
 })
 
 describe('membership: add via invite', () => {
-  test('a joiner admitted by the founder becomes a member everywhere', () => {
+  test('a joiner admitted by the founder becomes a member everywhere', async () => {
     const time = new ManualTime()
-    const [a, b] = groupOf(time, bob) as [GroupReplica, GroupReplica]
+    const [a, b] = (await groupOf(time, bob)) as [GroupReplica, GroupReplica]
     for (const r of [a, b]) {
       assert.deepEqual(members(r), { [founder.peerId]: 'admin', [bob.peerId]: 'member' })
       assert.equal(r.membership().members.get(bob.peerId)?.name, 'p' + bob.peerId.slice(-4))
@@ -130,20 +130,20 @@ describe('membership: add via invite', () => {
     assert.equal(b.group(bob.peerId).role, 'member')
   })
 
-  test('any member can admit the holder of an admin invite (founder offline)', () => {
+  test('any member can admit the holder of an admin invite (founder offline)', async () => {
     const time = new ManualTime()
-    const [a, b] = groupOf(time, bob) as [GroupReplica, GroupReplica]
+    const [a, b] = (await groupOf(time, bob)) as [GroupReplica, GroupReplica]
     const invite = a.createInvite({ uses: 2, expiresAt: time.now + 60_000, members: [] })
     // Only Bob is online: he admits Carol with the founder's invite.
-    const c = join(a, b, carol, time, invite)
+    const c = await join(a, b, carol, time, invite)
     assert.ok(c.isMember(carol.peerId))
-    pull(a, b)
+    await pull(a, b)
     assert.ok(a.isMember(carol.peerId))
   })
 
-  test('admitting twice is harmless', () => {
+  test('admitting twice is harmless', async () => {
     const time = new ManualTime()
-    const [a] = groupOf(time) as [GroupReplica]
+    const [a] = (await groupOf(time)) as [GroupReplica]
     const invite = a.createInvite({ uses: 5, expiresAt: time.now + 60_000, members: [] })
     const request = makeJoinRequest(invite, bob, 'Bob', time.now)
     a.admit(invite, request, bob.peerId)
@@ -153,9 +153,9 @@ describe('membership: add via invite', () => {
     assert.equal(a.membership().inviteUses(invite.inviteId), 1)
   })
 
-  test('an expired invite is refused, and a forged add with it is ignored', () => {
+  test('an expired invite is refused, and a forged add with it is ignored', async () => {
     const time = new ManualTime()
-    const [a, b] = groupOf(time, bob) as [GroupReplica, GroupReplica]
+    const [a, b] = (await groupOf(time, bob)) as [GroupReplica, GroupReplica]
     const invite = a.createInvite({ uses: 5, expiresAt: time.now + 60_000, members: [] })
     const request = makeJoinRequest(invite, carol, 'Carol', time.now)
     time.now += 60_000
@@ -169,18 +169,18 @@ describe('membership: add via invite', () => {
       ts: invite.expiresAt,
       parents: [...b.membership().heads],
     })
-    assert.equal(deliver(a, 'ops', forged).kind, 'applied')
+    assert.equal((await deliver(a, 'ops', forged)).kind, 'applied')
     assert.equal(a.isMember(carol.peerId), false)
   })
 
-  test('a used-up invite is refused, and a forged extra add with it is ignored', () => {
+  test('a used-up invite is refused, and a forged extra add with it is ignored', async () => {
     const time = new ManualTime()
-    const [a, b] = groupOf(time, bob) as [GroupReplica, GroupReplica]
+    const [a, b] = (await groupOf(time, bob)) as [GroupReplica, GroupReplica]
     const invite = a.createInvite({ uses: 1, expiresAt: time.now + 60_000, members: [] })
     a.admit(invite, makeJoinRequest(invite, carol, 'Carol', time.now), carol.peerId)
     const daveRequest = makeJoinRequest(invite, dave, 'Dave', time.now)
     throwsCode(() => a.admit(invite, daveRequest, dave.peerId), 'INVITE_USED_UP')
-    pull(b, a)
+    await pull(b, a)
     const forged = signOp(bob, a.groupId, {
       kind: 'add',
       member: dave.peerId,
@@ -190,14 +190,14 @@ describe('membership: add via invite', () => {
       ts: time.now + 1,
       parents: [...b.membership().heads],
     })
-    assert.equal(deliver(a, 'ops', forged).kind, 'applied')
+    assert.equal((await deliver(a, 'ops', forged)).kind, 'applied')
     assert.ok(a.isMember(carol.peerId))
     assert.equal(a.isMember(dave.peerId), false)
   })
 
-  test('an invite signed by a non-admin admits nobody', () => {
+  test('an invite signed by a non-admin admits nobody', async () => {
     const time = new ManualTime()
-    const [a, b] = groupOf(time, bob) as [GroupReplica, GroupReplica]
+    const [a, b] = (await groupOf(time, bob)) as [GroupReplica, GroupReplica]
     const invite: Invite = signInvite(bob, {
       v: 1,
       group: a.groupId,
@@ -224,13 +224,13 @@ describe('membership: add via invite', () => {
       ts: time.now + 1,
       parents: [...b.membership().heads],
     })
-    assert.equal(deliver(a, 'ops', forged).kind, 'applied')
+    assert.equal((await deliver(a, 'ops', forged)).kind, 'applied')
     assert.equal(a.isMember(carol.peerId), false)
   })
 
-  test('an add written by a non-member is ignored, even with a valid invite', () => {
+  test('an add written by a non-member is ignored, even with a valid invite', async () => {
     const time = new ManualTime()
-    const [a] = groupOf(time) as [GroupReplica]
+    const [a] = (await groupOf(time)) as [GroupReplica]
     const invite = a.createInvite({ uses: 5, expiresAt: time.now + 60_000, members: [] })
     const request = makeJoinRequest(invite, eve, 'Eve', time.now)
     const forged = signOp(eve, a.groupId, {
@@ -242,16 +242,16 @@ describe('membership: add via invite', () => {
       ts: time.now + 1,
       parents: [...a.membership().heads],
     })
-    assert.equal(deliver(a, 'ops', forged).kind, 'applied')
+    assert.equal((await deliver(a, 'ops', forged)).kind, 'applied')
     assert.equal(a.isMember(eve.peerId), false)
     const outsider = GroupReplica.empty(a.groupId, options(eve, time))
-    pull(outsider, a)
+    await pull(outsider, a)
     throwsCode(() => outsider.admit(invite, request, eve.peerId), 'NOT_A_MEMBER')
   })
 
-  test('a join request must come from the peer being admitted and match the invite', () => {
+  test('a join request must come from the peer being admitted and match the invite', async () => {
     const time = new ManualTime()
-    const [a] = groupOf(time) as [GroupReplica]
+    const [a] = (await groupOf(time)) as [GroupReplica]
     const invite = a.createInvite({ uses: 5, expiresAt: time.now + 60_000, members: [] })
     const request = makeJoinRequest(invite, carol, 'Carol', time.now)
     throwsCode(() => a.admit(invite, request, dave.peerId), 'BAD_INPUT')
@@ -267,12 +267,12 @@ describe('membership: add via invite', () => {
 })
 
 describe('membership: remove, promote, leave, rename', () => {
-  test('an admin removes a member, who can then no longer write', () => {
+  test('an admin removes a member, who can then no longer write', async () => {
     const time = new ManualTime()
-    const [a, b] = groupOf(time, bob) as [GroupReplica, GroupReplica]
+    const [a, b] = (await groupOf(time, bob)) as [GroupReplica, GroupReplica]
     time.now += 1000
     a.removeMember(bob.peerId)
-    pull(b, a)
+    await pull(b, a)
     for (const r of [a, b]) {
       assert.deepEqual(members(r), { [founder.peerId]: 'admin' })
       assert.equal(r.membership().removed.get(bob.peerId), time.now)
@@ -282,14 +282,18 @@ describe('membership: remove, promote, leave, rename', () => {
     throwsCode(() => a.removeMember(founder.peerId), 'BAD_INPUT')
   })
 
-  test('only admins remove, promote and rename; the founder cannot be removed by others', () => {
+  test('only admins remove, promote and rename; the founder cannot be removed by others', async () => {
     const time = new ManualTime()
-    const [a, b, c] = groupOf(time, bob, carol) as [GroupReplica, GroupReplica, GroupReplica]
+    const [a, b, c] = (await groupOf(time, bob, carol)) as [
+      GroupReplica,
+      GroupReplica,
+      GroupReplica,
+    ]
     throwsCode(() => b.removeMember(carol.peerId), 'NOT_AN_ADMIN')
     throwsCode(() => b.promote(carol.peerId), 'NOT_AN_ADMIN')
     throwsCode(() => b.rename('Mine'), 'NOT_AN_ADMIN')
     a.promote(bob.peerId)
-    syncAll([a, b, c])
+    await syncAll([a, b, c])
     assert.equal(c.roleOf(bob.peerId), 'admin')
     throwsCode(() => b.removeMember(founder.peerId), 'NOT_AN_ADMIN')
     const forged = signOp(bob, a.groupId, {
@@ -298,20 +302,24 @@ describe('membership: remove, promote, leave, rename', () => {
       ts: time.now + 1,
       parents: [...c.membership().heads],
     })
-    assert.equal(deliver(c, 'ops', forged).kind, 'applied')
+    assert.equal((await deliver(c, 'ops', forged)).kind, 'applied')
     assert.ok(c.isMember(founder.peerId), 'an admin cannot remove the founder')
     b.rename('Bob’s kitchen')
     b.removeMember(carol.peerId)
-    syncAll([a, b, c])
+    await syncAll([a, b, c])
     for (const r of [a, b, c]) {
       assert.equal(r.name(), 'Bob’s kitchen')
       assert.deepEqual(members(r), { [founder.peerId]: 'admin', [bob.peerId]: 'admin' })
     }
   })
 
-  test('forged admin ops by a member are ignored on every replica', () => {
+  test('forged admin ops by a member are ignored on every replica', async () => {
     const time = new ManualTime()
-    const [a, b, c] = groupOf(time, bob, carol) as [GroupReplica, GroupReplica, GroupReplica]
+    const [a, b, c] = (await groupOf(time, bob, carol)) as [
+      GroupReplica,
+      GroupReplica,
+      GroupReplica,
+    ]
     const heads = [...a.membership().heads]
     const forgeries = [
       signOp(bob, a.groupId, {
@@ -336,7 +344,7 @@ describe('membership: remove, promote, leave, rename', () => {
     ]
     const before = a.membership().digest
     for (const f of forgeries)
-      for (const r of [a, c]) assert.equal(deliver(r, 'ops', f).kind, 'applied')
+      for (const r of [a, c]) assert.equal((await deliver(r, 'ops', f)).kind, 'applied')
     for (const r of [a, c]) {
       assert.equal(r.membership().digest, before)
       assert.equal(r.name(), 'Kitchen')
@@ -345,9 +353,9 @@ describe('membership: remove, promote, leave, rename', () => {
     void b
   })
 
-  test('an admin op signed by the wrong key is rejected outright', () => {
+  test('an admin op signed by the wrong key is rejected outright', async () => {
     const time = new ManualTime()
-    const [a] = groupOf(time, bob) as [GroupReplica]
+    const [a] = (await groupOf(time, bob)) as [GroupReplica]
     // Bob signs an op that claims the founder as its author.
     const signed = signOp(bob, a.groupId, {
       kind: 'remove',
@@ -356,24 +364,28 @@ describe('membership: remove, promote, leave, rename', () => {
       parents: [...a.membership().heads],
     })
     const claimed = { ...signed.entry, author: founder.peerId }
-    const result = deliver(a, 'ops', { id: signed.id, entry: claimed })
+    const result = await deliver(a, 'ops', { id: signed.id, entry: claimed })
     assert.equal(result.kind, 'rejected')
     assert.ok(a.isMember(bob.peerId))
     assert.equal(a.doc.getMap('ops').has(signed.id), false)
   })
 
-  test('a member leaves; when the last admin leaves the longest-standing member takes over', () => {
+  test('a member leaves; when the last admin leaves the longest-standing member takes over', async () => {
     const time = new ManualTime()
-    const [a, b, c] = groupOf(time, bob, carol) as [GroupReplica, GroupReplica, GroupReplica]
+    const [a, b, c] = (await groupOf(time, bob, carol)) as [
+      GroupReplica,
+      GroupReplica,
+      GroupReplica,
+    ]
     time.now += 1000
     c.leave()
-    syncAll([a, b, c])
+    await syncAll([a, b, c])
     assert.equal(a.isMember(carol.peerId), false)
     assert.equal(a.membership().removed.has(carol.peerId), false, 'leaving is not a removal')
     throwsCode(() => c.leave(), 'NOT_A_MEMBER')
     time.now += 1000
     a.leave()
-    syncAll([a, b, c])
+    await syncAll([a, b, c])
     for (const r of [a, b, c]) {
       assert.deepEqual(members(r), { [bob.peerId]: 'admin' })
       assert.equal(r.membership().founder, founder.peerId)
@@ -382,13 +394,13 @@ describe('membership: remove, promote, leave, rename', () => {
     assert.equal(b.name(), 'Bob runs it now')
   })
 
-  test('a removed member is re-admitted only by an invite made after the removal', () => {
+  test('a removed member is re-admitted only by an invite made after the removal', async () => {
     const time = new ManualTime()
-    const [a, b] = groupOf(time, bob) as [GroupReplica, GroupReplica]
+    const [a, b] = (await groupOf(time, bob)) as [GroupReplica, GroupReplica]
     const oldInvite = a.createInvite({ uses: 10, expiresAt: time.now + 3600_000, members: [] })
     time.now += 1000
     a.removeMember(bob.peerId)
-    pull(b, a)
+    await pull(b, a)
     time.now += 1000
     const oldRequest = makeJoinRequest(oldInvite, bob, 'Bob', time.now)
     throwsCode(() => a.admit(oldInvite, oldRequest, bob.peerId), 'INVITE_INVALID')
@@ -402,11 +414,11 @@ describe('membership: remove, promote, leave, rename', () => {
       ts: time.now,
       parents: [...a.membership().heads],
     })
-    assert.equal(deliver(a, 'ops', forged).kind, 'applied')
+    assert.equal((await deliver(a, 'ops', forged)).kind, 'applied')
     assert.equal(a.isMember(bob.peerId), false)
     const newInvite = a.createInvite({ uses: 1, expiresAt: time.now + 3600_000, members: [] })
     a.admit(newInvite, makeJoinRequest(newInvite, bob, 'Bob', time.now), bob.peerId)
-    pull(b, a)
+    await pull(b, a)
     assert.ok(a.isMember(bob.peerId))
     assert.ok(b.isMember(bob.peerId))
     assert.equal(a.membership().removed.has(bob.peerId), false)
@@ -415,9 +427,9 @@ describe('membership: remove, promote, leave, rename', () => {
 
 describe('membership: concurrency', () => {
   for (const gap of [0, 5]) {
-    test(`two admins removing each other concurrently converge (ts apart: ${gap})`, () => {
+    test(`two admins removing each other concurrently converge (ts apart: ${gap})`, async () => {
       const time = new ManualTime()
-      const [a, b, c, d] = groupOf(time, bob, carol, dave) as [
+      const [a, b, c, d] = (await groupOf(time, bob, carol, dave)) as [
         GroupReplica,
         GroupReplica,
         GroupReplica,
@@ -425,7 +437,7 @@ describe('membership: concurrency', () => {
       ]
       a.promote(bob.peerId)
       a.promote(carol.peerId)
-      syncAll([a, b, c, d])
+      await syncAll([a, b, c, d])
       // A partition: Bob and Carol each remove the other without seeing the other's op.
       time.now += 1000
       b.removeMember(carol.peerId)
@@ -441,11 +453,11 @@ describe('membership: concurrency', () => {
       assert.equal(cOp.parents.includes(bId), false)
       assert.equal(cOp.ts - bOp.ts, gap)
       // Heal in opposite orders on two replicas.
-      pull(a, b)
-      pull(a, c)
-      pull(d, c)
-      pull(d, b)
-      syncAll([a, b, c, d])
+      await pull(a, b)
+      await pull(a, c)
+      await pull(d, c)
+      await pull(d, b)
+      await syncAll([a, b, c, d])
       // The documented rule: the op that sorts first by (ts, id) applies; the other is ignored.
       const bobFirst = gap > 0 || bId < cId
       const survivor = bobFirst ? bob.peerId : carol.peerId
@@ -457,9 +469,9 @@ describe('membership: concurrency', () => {
     })
   }
 
-  test('ops whose parents are missing wait until the parents arrive', () => {
+  test('ops whose parents are missing wait until the parents arrive', async () => {
     const time = new ManualTime()
-    const [a, b] = groupOf(time, bob) as [GroupReplica, GroupReplica]
+    const [a, b] = (await groupOf(time, bob)) as [GroupReplica, GroupReplica]
     const heads = [...a.membership().heads]
     const promote = signOp(founder, a.groupId, {
       kind: 'promote',
@@ -473,9 +485,9 @@ describe('membership: concurrency', () => {
       ts: time.now + 2,
       parents: [promote.id],
     })
-    assert.equal(deliver(b, 'ops', rename).kind, 'applied')
+    assert.equal((await deliver(b, 'ops', rename)).kind, 'applied')
     assert.equal(b.name(), 'Kitchen')
-    assert.equal(deliver(b, 'ops', promote).kind, 'applied')
+    assert.equal((await deliver(b, 'ops', promote)).kind, 'applied')
     assert.equal(b.name(), 'Later')
     assert.equal(b.roleOf(bob.peerId), 'admin')
   })

@@ -5,6 +5,7 @@ import { GroupReplica } from './replica.ts'
 import type { Signer } from './signing.ts'
 import {
   deliver,
+  entriesUpdate,
   join,
   makeSigners,
   ManualTime,
@@ -25,13 +26,13 @@ function throwsCode(fn: () => unknown, code: ErrorCode): void {
   })
 }
 
-function trio(time: ManualTime): [GroupReplica, GroupReplica, GroupReplica] {
+async function trio(time: ManualTime): Promise<[GroupReplica, GroupReplica, GroupReplica]> {
   const a = GroupReplica.create('Kitchen', options(founder, time, 'Founder'))
   time.now += 1000
-  const b = join(a, a, bob, time)
+  const b = await join(a, a, bob, time)
   time.now += 1000
-  const c = join(a, a, carol, time)
-  syncAll([a, b, c])
+  const c = await join(a, a, carol, time)
+  await syncAll([a, b, c])
   time.now += 1000
   return [a, b, c]
 }
@@ -49,9 +50,9 @@ function shuffled<T>(items: T[], seed: number): T[] {
 }
 
 describe('messages: order', () => {
-  test('every replica shows the same order, whatever order the messages arrived in', () => {
+  test('every replica shows the same order, whatever order the messages arrived in', async () => {
     const time = new ManualTime()
-    const [a] = trio(time)
+    const [a] = await trio(time)
     const base = time.now
     // Ties on ts are common (same millisecond on different devices): id breaks them.
     const signed = [founder, bob, carol].flatMap((s, k) =>
@@ -59,12 +60,25 @@ describe('messages: order', () => {
         signMsg(s, a.groupId, { ts: base + (i % 3), text: `m${k}-${i}` }),
       ),
     )
-    const replicas = [11, 22, 33].map((seed) => {
+    const replicas: GroupReplica[] = []
+    for (const seed of [11, 22, 33]) {
       const r = GroupReplica.empty(a.groupId, options(eve, time))
-      pull(r, a)
-      for (const m of shuffled(signed, seed)) assert.equal(deliver(r, 'msgs', m).kind, 'applied')
-      return r
-    })
+      await pull(r, a)
+      for (const m of shuffled(signed, seed)) {
+        assert.equal((await deliver(r, 'msgs', m)).kind, 'applied')
+      }
+      replicas.push(r)
+    }
+    // A few one by one, then the rest in one batch that interleaves with them (a catch-up).
+    const batched = GroupReplica.empty(a.groupId, options(eve, time))
+    await pull(batched, a)
+    const mixed = shuffled(signed, 44)
+    for (const m of mixed.slice(0, 4)) {
+      assert.equal((await deliver(batched, 'msgs', m)).kind, 'applied')
+    }
+    const rest = entriesUpdate(mixed.slice(4).map((m) => ({ map: 'msgs' as const, ...m })))
+    assert.equal((await batched.applyRemote(rest, 'b')).kind, 'applied')
+    replicas.push(batched)
     const expected = signed
       .map((m) => ({ ts: m.entry.ts, id: m.id }))
       .sort((x, y) => x.ts - y.ts || (x.id < y.id ? -1 : 1))
@@ -83,12 +97,12 @@ describe('messages: order', () => {
     )
   })
 
-  test('sending checks membership, size and the message replied to', () => {
+  test('sending checks membership, size and the message replied to', async () => {
     const time = new ManualTime()
-    const [a, b] = trio(time)
+    const [a, b] = await trio(time)
     const first = a.sendMessage('hello')
     throwsCode(() => b.sendMessage('too early', first), 'MESSAGE_NOT_FOUND')
-    pull(b, a)
+    await pull(b, a)
     const reply = b.sendMessage('hi back', first)
     assert.equal(b.message(reply)?.replyTo, first)
     throwsCode(() => a.sendMessage(''), 'BAD_INPUT')
@@ -97,17 +111,17 @@ describe('messages: order', () => {
     assert.ok(a.sendMessage('x'.repeat(64 * 1024)))
     throwsCode(() => a.sendMessage('hi', 'aaaaaaaaaaaaaaaaaaaaaaaaaa'), 'MESSAGE_NOT_FOUND')
     const outsider = GroupReplica.empty(a.groupId, options(eve, time))
-    pull(outsider, a)
+    await pull(outsider, a)
     throwsCode(() => outsider.sendMessage('let me in'), 'NOT_A_MEMBER')
   })
 
-  test('a local message view is complete and fires messageAdded', () => {
+  test('a local message view is complete and fires messageAdded', async () => {
     const time = new ManualTime()
-    const [a, b] = trio(time)
+    const [a, b] = await trio(time)
     const added: Message[] = []
     b.on('messageAdded', (m) => added.push(m))
     const id = a.sendMessage('hello')
-    pull(b, a)
+    await pull(b, a)
     assert.equal(added.length, 1)
     assert.deepEqual(added[0], {
       id,
@@ -126,11 +140,11 @@ describe('messages: order', () => {
 })
 
 describe('messages: edits, deletes, reactions', () => {
-  test('only the author edits; the latest edit wins on every replica', () => {
+  test('only the author edits; the latest edit wins on every replica', async () => {
     const time = new ManualTime()
-    const [a, b, c] = trio(time)
+    const [a, b, c] = await trio(time)
     const id = b.sendMessage('draft')
-    syncAll([a, b, c])
+    await syncAll([a, b, c])
     throwsCode(() => a.editMessage(id, 'founder edit'), 'NOT_THE_AUTHOR')
     time.now += 10
     b.editMessage(id, 'second')
@@ -142,15 +156,15 @@ describe('messages: edits, deletes, reactions', () => {
       text: 'first',
       ts: editTs - 5,
     })
-    assert.equal(deliver(a, 'acts', stale).kind, 'applied')
+    assert.equal((await deliver(a, 'acts', stale)).kind, 'applied')
     const forged = signAct(carol, a.groupId, {
       kind: 'edit',
       target: id,
       text: 'carol was here',
       ts: editTs + 100,
     })
-    assert.equal(deliver(a, 'acts', forged).kind, 'applied')
-    syncAll([a, b, c])
+    assert.equal((await deliver(a, 'acts', forged)).kind, 'applied')
+    await syncAll([a, b, c])
     for (const r of [a, b, c]) {
       const m = r.message(id)
       assert.equal(m?.text, 'second')
@@ -160,19 +174,19 @@ describe('messages: edits, deletes, reactions', () => {
     throwsCode(() => b.editMessage(id, ''), 'BAD_INPUT')
   })
 
-  test('the author or an admin deletes; other members cannot', () => {
+  test('the author or an admin deletes; other members cannot', async () => {
     const time = new ManualTime()
-    const [a, b, c] = trio(time)
+    const [a, b, c] = await trio(time)
     const mine = b.sendMessage('oops')
     const carols = c.sendMessage('spam')
     const founders = a.sendMessage('rules')
-    syncAll([a, b, c])
+    await syncAll([a, b, c])
     throwsCode(() => b.deleteMessage(carols), 'NOT_THE_AUTHOR')
     const forged = signAct(bob, a.groupId, { kind: 'delete', target: founders, ts: time.now + 1 })
-    assert.equal(deliver(c, 'acts', forged).kind, 'applied')
+    assert.equal((await deliver(c, 'acts', forged)).kind, 'applied')
     b.deleteMessage(mine)
     a.deleteMessage(carols)
-    syncAll([a, b, c])
+    await syncAll([a, b, c])
     for (const r of [a, b, c]) {
       assert.deepEqual([r.message(mine)?.deleted, r.message(mine)?.text], [true, ''])
       assert.deepEqual([r.message(carols)?.deleted, r.message(carols)?.text], [true, ''])
@@ -181,11 +195,11 @@ describe('messages: edits, deletes, reactions', () => {
     throwsCode(() => b.editMessage(mine, 'undo'), 'MESSAGE_NOT_FOUND')
   })
 
-  test('reactions toggle per reactor and emoji; the latest act decides', () => {
+  test('reactions toggle per reactor and emoji; the latest act decides', async () => {
     const time = new ManualTime()
-    const [a, b, c] = trio(time)
+    const [a, b, c] = await trio(time)
     const id = a.sendMessage('lunch?')
-    syncAll([a, b, c])
+    await syncAll([a, b, c])
     const changes: Message[] = []
     a.on('messageChanged', (m) => changes.push(m))
     time.now += 1
@@ -193,12 +207,12 @@ describe('messages: edits, deletes, reactions', () => {
     time.now += 1
     c.react(id, '👍', true)
     c.react(id, '🎉', true)
-    syncAll([a, b, c])
+    await syncAll([a, b, c])
     const both = [bob.peerId, carol.peerId].sort()
     assert.deepEqual(a.message(id)?.reactions, { '🎉': [carol.peerId], '👍': both })
     time.now += 1
     c.react(id, '👍', false)
-    syncAll([a, b, c])
+    await syncAll([a, b, c])
     for (const r of [a, b, c]) {
       assert.deepEqual(r.message(id)?.reactions, { '🎉': [carol.peerId], '👍': [bob.peerId] })
     }
@@ -212,7 +226,7 @@ describe('messages: edits, deletes, reactions', () => {
       on: true,
       ts: time.now - 5,
     })
-    assert.equal(deliver(a, 'acts', stale).kind, 'applied')
+    assert.equal((await deliver(a, 'acts', stale)).kind, 'applied')
     assert.deepEqual(a.message(id)?.reactions['👍'], [bob.peerId])
     // Outsiders' reactions do not count.
     const outsider = signAct(eve, a.groupId, {
@@ -222,14 +236,14 @@ describe('messages: edits, deletes, reactions', () => {
       on: true,
       ts: time.now + 5,
     })
-    assert.equal(deliver(a, 'acts', outsider).kind, 'applied')
+    assert.equal((await deliver(a, 'acts', outsider)).kind, 'applied')
     assert.deepEqual(a.message(id)?.reactions['👍'], [bob.peerId])
     throwsCode(() => a.react(id, 'not an emoji', true), 'BAD_INPUT')
   })
 
-  test('acts that arrive before their message are applied when it arrives', () => {
+  test('acts that arrive before their message are applied when it arrives', async () => {
     const time = new ManualTime()
-    const [a] = trio(time)
+    const [a] = await trio(time)
     const msg = signMsg(bob, a.groupId, { ts: time.now, text: 'original' })
     const edit = signAct(bob, a.groupId, {
       kind: 'edit',
@@ -239,41 +253,41 @@ describe('messages: edits, deletes, reactions', () => {
     })
     const added: Message[] = []
     a.on('messageAdded', (m) => added.push(m))
-    assert.equal(deliver(a, 'acts', edit).kind, 'applied')
+    assert.equal((await deliver(a, 'acts', edit)).kind, 'applied')
     assert.equal(a.message(msg.id), undefined)
-    assert.equal(deliver(a, 'msgs', msg).kind, 'applied')
+    assert.equal((await deliver(a, 'msgs', msg)).kind, 'applied')
     assert.equal(added[0]?.text, 'edited')
   })
 })
 
 describe('messages: verification', () => {
-  test('messages by non-members are kept but shown unverified', () => {
+  test('messages by non-members are kept but shown unverified', async () => {
     const time = new ManualTime()
-    const [a] = trio(time)
+    const [a] = await trio(time)
     const msg = signMsg(eve, a.groupId, { ts: time.now, text: 'I am the founder' })
-    assert.equal(deliver(a, 'msgs', msg).kind, 'applied')
+    assert.equal((await deliver(a, 'msgs', msg)).kind, 'applied')
     const view = a.message(msg.id)
     assert.equal(view?.verified, false)
     assert.equal(view?.authorName, '')
   })
 
-  test('a message becomes verified when its author’s add op arrives later', () => {
+  test('a message becomes verified when its author’s add op arrives later', async () => {
     const time = new ManualTime()
     const a = GroupReplica.create('Kitchen', options(founder, time, 'Founder'))
     const lagging = GroupReplica.empty(a.groupId, options(carol, time))
-    pull(lagging, a)
+    await pull(lagging, a)
     time.now += 1000
-    const b = join(a, a, bob, time)
+    const b = await join(a, a, bob, time)
     time.now += 1000
     const id = b.sendMessage('hi, I am new')
     // The lagging replica hears Bob's message (only) before hearing of his admission.
     const msgUpdate = b.diff(a.stateVector())
-    pull(a, b)
-    assert.equal(lagging.applyRemote(msgUpdate, 'b').kind, 'applied')
+    await pull(a, b)
+    assert.equal((await lagging.applyRemote(msgUpdate, 'b')).kind, 'applied')
     assert.equal(lagging.message(id)?.verified, false)
     const changed: Message[] = []
     lagging.on('messageChanged', (m) => changed.push(m))
-    pull(lagging, a)
+    await pull(lagging, a)
     assert.equal(lagging.message(id)?.verified, true)
     assert.equal(lagging.message(id)?.authorName, 'p' + bob.peerId.slice(-4))
     assert.deepEqual(
@@ -282,15 +296,15 @@ describe('messages: verification', () => {
     )
   })
 
-  test('messages written after the author was removed are unverified; earlier ones stay verified', () => {
+  test('messages written after the author was removed are unverified; earlier ones stay verified', async () => {
     const time = new ManualTime()
-    const [a, b] = trio(time)
+    const [a, b] = await trio(time)
     const before = b.sendMessage('before')
-    pull(a, b)
+    await pull(a, b)
     time.now += 1000
     a.removeMember(bob.peerId)
     const after = signMsg(bob, a.groupId, { ts: time.now + 1, text: 'after' })
-    assert.equal(deliver(a, 'msgs', after).kind, 'applied')
+    assert.equal((await deliver(a, 'msgs', after)).kind, 'applied')
     assert.equal(a.message(before)?.verified, true)
     assert.equal(a.message(after.id)?.verified, false)
   })

@@ -21,7 +21,7 @@ function compareKeys(a: Key, b: Key): number {
 
 export class MessageIndex {
   readonly #entries = new Map<string, MsgEntry>()
-  readonly #order: Key[] = []
+  #order: Key[] = []
   /** Acts by the message they target; a target may arrive after its acts. Each list is sorted. */
   readonly #acts = new Map<string, ActRecord[]>()
 
@@ -37,21 +37,30 @@ export class MessageIndex {
     return this.#order.length
   }
 
-  /** Adds one message; new messages usually sort last, which makes this O(1) then. */
-  addMessage(id: string, entry: MsgEntry): void {
-    if (this.#entries.has(id)) return
-    this.#entries.set(id, entry)
-    insertSorted(this.#order, { ts: entry.ts, id }, compareKeys)
-  }
-
-  /** Adds many messages at once (loading), sorting a single time. */
+  /**
+   * Adds many messages at once (loading, a catch-up): they are sorted among themselves, then
+   * merged in one pass. One insertion each would move the whole history per message whenever
+   * authors' messages interleave in time, which a catch-up from many authors always does.
+   */
   addMessages(entries: Iterable<[string, MsgEntry]>): void {
+    const keys: Key[] = []
     for (const [id, entry] of entries) {
       if (this.#entries.has(id)) continue
       this.#entries.set(id, entry)
-      this.#order.push({ ts: entry.ts, id })
+      keys.push({ ts: entry.ts, id })
     }
-    this.#order.sort(compareKeys)
+    keys.sort(compareKeys)
+    const order = this.#order
+    const first = keys[0]
+    const last = order[order.length - 1]
+    if (first === undefined) return
+    if (last === undefined || compareKeys(last, first) < 0) {
+      for (const key of keys) order.push(key)
+    } else if (keys.length <= FEW) {
+      for (const key of keys) insertSorted(order, key, compareKeys)
+    } else {
+      this.#order = mergeSorted(order, keys)
+    }
   }
 
   /** Records an act; returns its target id. */
@@ -137,6 +146,27 @@ function keyOfAct(r: ActRecord): Key {
 
 function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0
+}
+
+/** Below this many, inserting each new message costs less than rebuilding the order. */
+const FEW = 8
+
+function mergeSorted(a: readonly Key[], b: readonly Key[]): Key[] {
+  const out: Key[] = new Array<Key>(a.length + b.length)
+  let i = 0
+  let j = 0
+  for (let k = 0; k < out.length; k++) {
+    const x = a[i]
+    const y = b[j]
+    if (y === undefined || (x !== undefined && compareKeys(x, y) <= 0)) {
+      out[k] = x as Key
+      i++
+    } else {
+      out[k] = y
+      j++
+    }
+  }
+  return out
 }
 
 /** Binary insertion with a fast path for appends. */

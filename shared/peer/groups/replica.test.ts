@@ -30,17 +30,17 @@ function prng(seed: number): () => number {
 }
 
 describe('replica: convergence', () => {
-  test('three replicas doing random work with partial syncs converge to identical views', () => {
+  test('three replicas doing random work with partial syncs converge to identical views', async () => {
     for (const seed of [1, 2, 3, 4, 5]) {
       const rand = prng(seed)
       const time = new ManualTime()
       const a = GroupReplica.create('Kitchen', options(founder, time, 'Founder'))
       time.now += 10
-      const b = join(a, a, bob, time)
+      const b = await join(a, a, bob, time)
       time.now += 10
-      const c = join(a, a, carol, time)
+      const c = await join(a, a, carol, time)
       a.promote(bob.peerId)
-      syncAll([a, b, c])
+      await syncAll([a, b, c])
       const replicas = [a, b, c]
       for (let step = 0; step < 150; step++) {
         // Clocks differ per device and sometimes collide: exercise the (ts, id) tie-break.
@@ -61,15 +61,15 @@ describe('replica: convergence', () => {
           else if (pick < 0.8) r.rename(`Kitchen ${step}`)
           else {
             const other = replicas[Math.floor(rand() * 3)] as GroupReplica
-            if (other !== r) pull(r, other)
+            if (other !== r) await pull(r, other)
           }
         } catch (err) {
           // Refusals by the rules (e.g. a non-admin renaming) are expected; anything else is not.
           if (!(err instanceof HearthError)) throw err
         }
       }
-      syncAll(replicas)
-      syncAll(replicas)
+      await syncAll(replicas)
+      await syncAll(replicas)
       assert.equal(state(b), state(a), `seed ${seed}: b differs`)
       assert.equal(state(c), state(a), `seed ${seed}: c differs`)
       assert.ok(a.messageCount() > 20)
@@ -77,16 +77,16 @@ describe('replica: convergence', () => {
     }
   })
 
-  test('a replica rebuilt from its stored updates shows exactly the same thing', () => {
+  test('a replica rebuilt from its stored updates shows exactly the same thing', async () => {
     const time = new ManualTime()
     const a = GroupReplica.create('Kitchen', options(founder, time, 'Founder'))
     const stored: Uint8Array[] = [a.snapshot()]
     a.on('update', (u) => stored.push(u))
-    const b = join(a, a, bob, time)
+    const b = await join(a, a, bob, time)
     time.now += 5
     const m = a.sendMessage('hello')
     b.sendMessage('hi')
-    pull(a, b)
+    await pull(a, b)
     a.react(m, '👍', true)
     a.editMessage(m, 'hello!')
     const loaded = GroupReplica.load(
@@ -102,7 +102,7 @@ describe('replica: convergence', () => {
     assert.equal(loaded.messages(1)[0]?.id, id)
   })
 
-  test('loading trusts stored state: signatures are not checked again', () => {
+  test('loading trusts stored state: signatures are not checked again', async () => {
     const time = new ManualTime()
     const a = GroupReplica.create('Kitchen', options(founder, time, 'Founder'))
     const m = signMsg(founder, a.groupId, { ts: time.now + 1, text: 'stored' })
@@ -116,10 +116,13 @@ describe('replica: convergence', () => {
       options(founder, time),
     )
     assert.equal(loaded.message(m.id)?.text, 'stored')
-    assert.equal(a.applyRemote(Y.encodeStateAsUpdate(doc, a.stateVector()), 'x').kind, 'rejected')
+    assert.equal(
+      (await a.applyRemote(Y.encodeStateAsUpdate(doc, a.stateVector()), 'x')).kind,
+      'rejected',
+    )
   })
 
-  test('stored updates with a hole fail fast with STORAGE_FAILED', () => {
+  test('stored updates with a hole fail fast with STORAGE_FAILED', async () => {
     const time = new ManualTime()
     const a = GroupReplica.create('Kitchen', options(founder, time, 'Founder'))
     const stored: Uint8Array[] = []
@@ -132,7 +135,7 @@ describe('replica: convergence', () => {
     )
   })
 
-  test('unreadable stored state fails with STORAGE_FAILED', () => {
+  test('unreadable stored state fails with STORAGE_FAILED', async () => {
     const time = new ManualTime()
     assert.throws(
       () =>
@@ -147,7 +150,7 @@ describe('replica: convergence', () => {
 })
 
 describe('replica: surface', () => {
-  test('a joiner starts from an empty replica and becomes a member on sync', () => {
+  test('a joiner starts from an empty replica and becomes a member on sync', async () => {
     const time = new ManualTime()
     const a = GroupReplica.create('Kitchen', options(founder, time, 'Founder'))
     const invite = decodeInvite(
@@ -167,7 +170,7 @@ describe('replica: surface', () => {
     let changes = 0
     joining.on('membershipChanged', () => changes++)
     a.admit(invite, makeJoinRequest(invite, bob, 'Bob', time.now), bob.peerId)
-    pull(joining, a)
+    await pull(joining, a)
     assert.ok(joining.hasGenesis())
     assert.ok(joining.isMember(bob.peerId))
     assert.equal(changes, 1)
@@ -180,7 +183,7 @@ describe('replica: surface', () => {
     )
   })
 
-  test('invites keep what fits and refuse bad parameters', () => {
+  test('invites keep what fits and refuse bad parameters', async () => {
     const time = new ManualTime()
     const a = GroupReplica.create('Kitchen', options(founder, time, 'Founder'))
     const addrs = Array.from(
@@ -205,7 +208,7 @@ describe('replica: surface', () => {
     }
   })
 
-  test('a malformed state vector is a BAD_INPUT, not a crash', () => {
+  test('a malformed state vector is a BAD_INPUT, not a crash', async () => {
     const time = new ManualTime()
     const a = GroupReplica.create('Kitchen', options(founder, time, 'Founder'))
     assert.throws(
@@ -215,7 +218,7 @@ describe('replica: surface', () => {
     assert.ok(a.diff(new Uint8Array([0])).length > 0)
   })
 
-  test('a throwing listener does not stop the others or the write', () => {
+  test('a throwing listener does not stop the others or the write', async () => {
     const time = new ManualTime()
     const a = GroupReplica.create('Kitchen', options(founder, time, 'Founder'))
     const seen: string[] = []
@@ -238,16 +241,16 @@ describe('replica: surface', () => {
     assert.equal(a.messageCount(), 1)
   })
 
-  test('listeners may write from inside an event', () => {
+  test('listeners may write from inside an event', async () => {
     const time = new ManualTime()
     const a = GroupReplica.create('Kitchen', options(founder, time, 'Founder'))
-    const b = join(a, a, bob, time)
+    const b = await join(a, a, bob, time)
     b.on('messageAdded', (m) => {
       if (m.author !== bob.peerId) b.react(m.id, '👀', true)
     })
     a.sendMessage('anyone?')
-    pull(b, a)
-    pull(a, b)
+    await pull(b, a)
+    await pull(a, b)
     assert.deepEqual(a.messages()[0]?.reactions, { '👀': [bob.peerId] })
   })
 })

@@ -49,9 +49,10 @@ import {
 } from './membership.ts'
 import { MessageIndex, sameMessage } from './messages.ts'
 import { actsMap, msgsMap, opsMap, rootMaps, type RootMap, type SignedCommon } from './root-maps.ts'
-import type { Signer } from './signing.ts'
+import type { Signer, Verify } from './signing.ts'
 import { storedAct, storedMsg, storedOp } from './stored.ts'
-import { checkUpdate, type ApplyResult } from './validate.ts'
+import { pause, runSliced } from './slices.ts'
+import { checking, type ApplyResult, type Verdict } from './validate.ts'
 
 export type { ApplyResult } from './validate.ts'
 export type { MembershipView } from './membership.ts'
@@ -75,6 +76,8 @@ export interface ReplicaOptions {
   now?: () => number
   /** This device's display name, written into the genesis when founding a group. */
   memberName?: string
+  /** The signature check for remote entries; tests pass a counting one. */
+  verify?: Verify
 }
 
 export interface ReplicaEvents {
@@ -87,6 +90,12 @@ export interface ReplicaEvents {
 type Listeners = { [K in keyof ReplicaEvents]: Set<ReplicaEvents[K]> }
 
 const DEFAULT_LIMIT = 100
+
+/** This device's latest entry in the group: what its next entry names as `prev`. */
+interface Head {
+  id: string
+  ts: number
+}
 
 function utf8Length(text: string): number {
   return Buffer.byteLength(text, 'utf8')
@@ -102,6 +111,7 @@ export class GroupReplica {
   readonly #signer: Signer
   readonly #clock: HybridClock
   readonly #now: () => number
+  readonly #verify: Verify | undefined
   readonly #ops: Y.Map<unknown>
   readonly #msgs: Y.Map<unknown>
   readonly #acts: Y.Map<unknown>
@@ -109,6 +119,15 @@ export class GroupReplica {
   readonly #signatures: SignatureCache = new Map()
   readonly #messages = new MessageIndex()
   #membership: MembershipView
+  #head: Head | null = null
+  /** Remote updates apply one after another: a later one may continue an earlier one. */
+  #queue: Promise<void> = Promise.resolve()
+  /** Updates queued or being checked. */
+  #pending = 0
+  /** Whether Yjs's 'update' events reach us; off while a checked update is handed out as is. */
+  #listening = true
+  #handOut: { update: Uint8Array; from: string } | null = null
+  readonly #closed = new AbortController()
   readonly #listeners: Listeners = {
     update: new Set(),
     messageAdded: new Set(),
@@ -124,6 +143,7 @@ export class GroupReplica {
     this.#signer = opts.signer
     this.#clock = opts.clock
     this.#now = opts.now ?? Date.now
+    this.#verify = opts.verify
     this.#ops = doc.getMap('ops')
     this.#msgs = doc.getMap('msgs')
     this.#acts = doc.getMap('acts')
@@ -133,7 +153,10 @@ export class GroupReplica {
       const from = origin instanceof RemoteOrigin ? origin.from : null
       this.#emit('update', update, from)
     }
-    this.#onTransactions = (_doc, transactions) => this.#afterTransactions(transactions)
+    this.#onTransactions = (_doc, transactions) => {
+      this.#listenForUpdates()
+      this.#afterTransactions(transactions)
+    }
     doc.on('update', this.#onUpdate)
     doc.on('afterAllTransactions', this.#onTransactions)
   }
@@ -380,19 +403,91 @@ export class GroupReplica {
     }
   }
 
-  /** Validates then applies an update from `from`; never throws, never half-applies. */
-  applyRemote(update: Uint8Array, from: string): ApplyResult {
-    const verdict = checkUpdate(this.doc, this.groupId, update)
+  /**
+   * Validates then applies an update from `from`, after every update handed in before it.
+   * Never half-applies. An update that is one slice of work, with nothing queued ahead of it, is
+   * checked and applied before this returns; a larger one is checked in slices, so the event loop
+   * keeps running meanwhile (local writes included), then Yjs applies it in one step. Resolves
+   * with the outcome; rejects only with GROUP_NOT_FOUND, when the replica is destroyed first.
+   */
+  applyRemote(update: Uint8Array, from: string): Promise<ApplyResult> {
+    if (this.#closed.signal.aborted) return Promise.reject(this.#closedError())
+    const steps = checking(this.doc, this.groupId, update, this.#verify)
+    if (this.#pending > 0) return this.#enqueue(() => this.#resume(steps, update, from))
+    const first = steps.next()
+    if (first.done === true) return Promise.resolve(this.#commit(first.value, update, from))
+    return this.#enqueue(async () => {
+      await pause()
+      return this.#resume(steps, update, from)
+    })
+  }
+
+  #enqueue(task: () => Promise<ApplyResult>): Promise<ApplyResult> {
+    this.#pending++
+    const result = this.#queue.then(task)
+    // The queue only orders; each caller sees its own outcome, a failure included.
+    const done = (): void => {
+      this.#pending--
+    }
+    this.#queue = result.then(done, done)
+    return result
+  }
+
+  async #resume(
+    steps: Generator<void, Verdict>,
+    update: Uint8Array,
+    from: string,
+  ): Promise<ApplyResult> {
+    let verdict: Verdict
+    try {
+      verdict = await runSliced(steps, this.#closed.signal)
+    } catch (err) {
+      if (this.#closed.signal.aborted) throw this.#closedError()
+      throw err
+    }
+    return this.#commit(verdict, update, from)
+  }
+
+  #commit(verdict: Verdict, update: Uint8Array, from: string): ApplyResult {
     if (verdict.kind !== 'accept') return verdict
+    if (this.#closed.signal.aborted) throw this.#closedError()
+    // Yjs encodes each transaction again for 'update' listeners, which for a large catch-up costs
+    // a third of the time Yjs takes to apply it. When every entry of the update is new, that
+    // encoding says exactly what the update we checked says: hand that one out instead.
+    if (verdict.allNew) {
+      this.doc.off('update', this.#onUpdate)
+      this.#listening = false
+      this.#handOut = { update, from }
+    }
     try {
       Y.applyUpdate(this.doc, update, new RemoteOrigin(from))
     } catch (err) {
+      this.#handOut = null
       // Unreachable for an update that passed the check; reported, never thrown at the caller.
       console.error(`hearth: applying a checked update from ${from} failed`, err)
       return { kind: 'rejected', reason: `apply failed (${(err as Error).message})` }
+    } finally {
+      this.#listenForUpdates()
     }
     for (const entry of verdict.entries) this.#clock.observe(entry.ts)
     return { kind: 'applied' }
+  }
+
+  /**
+   * Runs once Yjs is done with a remote transaction (before any listener can write): hands out
+   * the update that was applied, if Yjs was spared encoding it, and listens to Yjs again.
+   */
+  #listenForUpdates(): void {
+    if (this.#listening) return
+    const handOut = this.#handOut
+    this.#handOut = null
+    this.#listening = true
+    this.doc.on('update', this.#onUpdate)
+    if (handOut !== null) this.#emit('update', handOut.update, handOut.from)
+  }
+
+  #closedError(): HearthError {
+    return new HearthError('GROUP_NOT_FOUND', `Group ${this.groupId} was closed.`)
   }
 
   /** The whole doc as one update, for compacting storage. */
@@ -407,6 +502,7 @@ export class GroupReplica {
   }
 
   destroy(): void {
+    this.#closed.abort()
     this.doc.off('update', this.#onUpdate)
     this.doc.off('afterAllTransactions', this.#onTransactions)
     for (const set of Object.values(this.#listeners)) set.clear()
@@ -444,7 +540,8 @@ export class GroupReplica {
   }
 
   #common(ts: number = this.#clock.tick()) {
-    return { v: 1 as const, group: this.groupId, author: this.#signer.peerId, ts }
+    const prev = this.#head?.id ?? null
+    return { v: 2 as const, group: this.groupId, author: this.#signer.peerId, ts, prev }
   }
 
   /**
@@ -458,10 +555,26 @@ export class GroupReplica {
       fail('INTERNAL', `Refusing to write a malformed ${map.name} entry (${issue?.message ?? ''}).`)
     }
     if (entry.group !== this.groupId) fail('INTERNAL', 'Refusing to write into another group.')
+    // Before the transaction: listeners run inside it and may write the next entry.
+    this.#noteOwn(id, entry)
     this.doc.transact(() => this.doc.getMap(map.name).set(id, entry), LOCAL_ORIGIN)
   }
 
-  #writeAct(act: DistributiveOmit<Unsigned<ActEntry>, 'v' | 'group' | 'author' | 'ts'>): void {
+  /**
+   * Keeps the head current as this device's entries appear: written here, or handed back by a
+   * peer after a restore. Along a chain `ts` only grows (each entry ticks the clock past the one
+   * it names), so the latest entry by (ts, id) is one no other names: the head loading derives.
+   */
+  #noteOwn(id: string, entry: SignedCommon): void {
+    if (entry.author !== this.#signer.peerId) return
+    if (this.#head === null || compareKey(entry.ts, id, this.#head) > 0) {
+      this.#head = { id, ts: entry.ts }
+    }
+  }
+
+  #writeAct(
+    act: DistributiveOmit<Unsigned<ActEntry>, 'v' | 'group' | 'author' | 'ts' | 'prev'>,
+  ): void {
     const { id, entry } = signEntry<ActEntry>(
       this.#signer,
       { ...this.#common(), ...act } as Unsigned<ActEntry>,
@@ -471,7 +584,7 @@ export class GroupReplica {
   }
 
   #writeOp(
-    op: DistributiveOmit<Unsigned<OpEntry>, 'v' | 'group' | 'author' | 'ts' | 'parents'>,
+    op: DistributiveOmit<Unsigned<OpEntry>, 'v' | 'group' | 'author' | 'ts' | 'prev' | 'parents'>,
     parents: string[] = this.#membership.heads.slice(0, MAX_OP_PARENTS),
     ts?: number,
   ): void {
@@ -486,12 +599,18 @@ export class GroupReplica {
   /** Builds every index from the doc in bulk; used once, before listening for changes. */
   #indexAll(): void {
     let latest = 0
+    const own: [string, SignedCommon][] = []
+    const self = this.#signer.peerId
+    const seen = (id: string, entry: SignedCommon): void => {
+      latest = Math.max(latest, entry.ts)
+      if (entry.author === self) own.push([id, entry])
+    }
     for (const [id, value] of this.#ops.entries()) {
       const op = storedOp(value)
       if (op === null) warnStored(this.groupId, 'ops', id)
       else {
         this.#opEntries.set(id, op)
-        latest = Math.max(latest, op.ts)
+        seen(id, op)
       }
     }
     const msgs: [string, MsgEntry][] = []
@@ -500,7 +619,7 @@ export class GroupReplica {
       if (msg === null) warnStored(this.groupId, 'msgs', id)
       else {
         msgs.push([id, msg])
-        latest = Math.max(latest, msg.ts)
+        seen(id, msg)
       }
     }
     this.#messages.addMessages(msgs)
@@ -509,10 +628,15 @@ export class GroupReplica {
       if (act === null) warnStored(this.groupId, 'acts', id)
       else {
         this.#messages.addAct(id, act)
-        latest = Math.max(latest, act.ts)
+        seen(id, act)
       }
     }
     this.#clock.observe(latest)
+    // The head is the own entry no other own entry names; after a restore there may be several
+    // (a fork), and the latest by (ts, id) continues.
+    const named = new Set<string>()
+    for (const [, entry] of own) if (entry.prev !== null) named.add(entry.prev)
+    for (const [id, entry] of own) if (!named.has(id)) this.#noteOwn(id, entry)
   }
 
   /**
@@ -543,6 +667,8 @@ export class GroupReplica {
       }
     }
     if (newOps.length === 0 && newMsgs.length === 0 && newActs.length === 0) return
+    // Before any listener runs: a listener may write, and its entry must name the latest one.
+    for (const list of [newOps, newMsgs, newActs]) for (const [id, e] of list) this.#noteOwn(id, e)
 
     const before = this.#membership
     let after = before
@@ -562,7 +688,7 @@ export class GroupReplica {
     for (const id of touched) previous.set(id, this.#messages.view(id, before))
 
     this.#membership = after
-    for (const [id, msg] of newMsgs) this.#messages.addMessage(id, msg)
+    this.#messages.addMessages(newMsgs)
     for (const [id, act] of newActs) this.#messages.addAct(id, act)
 
     if (membershipChanged) this.#emit('membershipChanged')
@@ -585,6 +711,11 @@ function newDoc(): Y.Doc {
   // Root maps are defined up front so every remote entry lands in a map, never in a bare type.
   for (const map of rootMaps) doc.getMap(map.name)
   return doc
+}
+
+/** Orders entries by (ts, id), the order every replica uses. */
+function compareKey(ts: number, id: string, other: Head): number {
+  return ts - other.ts || (id < other.id ? -1 : id > other.id ? 1 : 0)
 }
 
 function parseName(name: string): string {

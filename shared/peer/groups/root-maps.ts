@@ -2,12 +2,13 @@
 // a later map (the file shelf) is one more row, not another code path.
 import type { z } from 'zod'
 import { ActEntry, actFields, MsgEntry, msgFields, OpEntry, opFields } from './entries.ts'
-import { checkSeal, type Field } from './sealed.ts'
+import { sealedBytes, type Field } from './sealed.ts'
 
 export interface SignedCommon {
   group: string
   author: string
   ts: number
+  prev: string | null
   sig: string
 }
 
@@ -21,19 +22,34 @@ export const opsMap: RootMap<OpEntry> = { name: 'ops', schema: OpEntry, fields: 
 export const msgsMap: RootMap<MsgEntry> = { name: 'msgs', schema: MsgEntry, fields: msgFields }
 export const actsMap: RootMap<ActEntry> = { name: 'acts', schema: ActEntry, fields: actFields }
 
-export type EntryCheck = { ok: true; id: string; ts: number } | { ok: false; reason: string }
+/** A well-formed entry for this group, with what its signature covers; not yet verified. */
+export interface ParsedEntry {
+  ok: true
+  id: string
+  author: string
+  prev: string | null
+  ts: number
+  /** The signed bytes and the signature, for whoever decides this entry must be verified. */
+  payload: Uint8Array
+  sig: Uint8Array
+}
+
+export type EntryParse = ParsedEntry | { ok: false; reason: string }
 
 /** One row of the table, with the entry type erased: what validation needs. */
 export interface RootMapChecker {
   readonly name: string
-  /** Full check of a value received from the network: shape, group, signature; derives its id. */
-  check(value: unknown, groupId: string): EntryCheck
+  /**
+   * Checks a value received from the network for shape and group and derives its id. The
+   * signature is left to the caller: one verified entry can vouch for others (see chain.ts).
+   */
+  parse(value: unknown, groupId: string): EntryParse
 }
 
 function checker<E extends SignedCommon>(map: RootMap<E>): RootMapChecker {
   return {
     name: map.name,
-    check(value, groupId) {
+    parse(value, groupId) {
       const parsed = map.schema.safeParse(value)
       if (!parsed.success) {
         const issue = parsed.error.issues[0]
@@ -45,9 +61,10 @@ function checker<E extends SignedCommon>(map: RootMap<E>): RootMapChecker {
       const entry = parsed.data
       if (entry.group !== groupId)
         return { ok: false, reason: `${map.name} entry for another group` }
-      const sealed = checkSeal(entry.author, map.fields(entry), entry.sig)
+      const sealed = sealedBytes(map.fields(entry), entry.sig)
       if (!sealed.ok) return { ok: false, reason: `${map.name} entry: ${sealed.reason}` }
-      return { ok: true, id: sealed.id, ts: entry.ts }
+      const { author, prev, ts } = entry
+      return { ok: true, id: sealed.id, author, prev, ts, payload: sealed.payload, sig: sealed.sig }
     },
   }
 }
@@ -57,7 +74,3 @@ export const rootMaps: readonly RootMapChecker[] = [
   checker(msgsMap),
   checker(actsMap),
 ]
-
-export const rootMapByName: ReadonlyMap<string, RootMapChecker> = new Map(
-  rootMaps.map((m) => [m.name, m]),
-)

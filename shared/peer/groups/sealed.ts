@@ -7,9 +7,10 @@ import { verify, type Signer } from './signing.ts'
 export type Field = string | number | boolean | null | readonly Field[]
 
 export const tags = {
-  op: 'hearth/op/1',
-  msg: 'hearth/msg/1',
-  act: 'hearth/act/1',
+  // Version 2 of entries: they name their author's previous entry (`prev`).
+  op: 'hearth/op/2',
+  msg: 'hearth/msg/2',
+  act: 'hearth/act/2',
   invite: 'hearth/invite/1',
   join: 'hearth/join/1',
 } as const
@@ -33,13 +34,26 @@ export function seal(signer: Signer, fields: readonly Field[]): Seal {
 
 export type SealCheck = { ok: true; id: string } | { ok: false; reason: string }
 
-/** Verifies `sig` by `author` over `fields` and derives the record's id. Never throws. */
-export function checkSeal(author: string, fields: readonly Field[], sig: string): SealCheck {
+export type SealedBytes =
+  { ok: true; id: string; payload: Uint8Array; sig: Uint8Array } | { ok: false; reason: string }
+
+/**
+ * The exact bytes a record's signature covers, and the record's id, without checking the
+ * signature (cheap: one hash). Never throws.
+ */
+export function sealedBytes(fields: readonly Field[], sig: string): SealedBytes {
   const sigBytes = Buffer.from(sig, 'base64url')
   // Buffer's decoder is lenient; only the canonical spelling may name a given signature.
   if (sigBytes.toString('base64url') !== sig)
     return { ok: false, reason: 'non-canonical signature' }
-  const bytes = payloadBytes(fields)
-  if (!verify(author, bytes, sigBytes)) return { ok: false, reason: 'bad signature' }
-  return { ok: true, id: entryId(bytes, sigBytes) }
+  const payload = payloadBytes(fields)
+  return { ok: true, id: entryId(payload, sigBytes), payload, sig: sigBytes }
+}
+
+/** Verifies `sig` by `author` over `fields` and derives the record's id. Never throws. */
+export function checkSeal(author: string, fields: readonly Field[], sig: string): SealCheck {
+  const sealed = sealedBytes(fields, sig)
+  if (!sealed.ok) return sealed
+  if (!verify(author, sealed.payload, sealed.sig)) return { ok: false, reason: 'bad signature' }
+  return { ok: true, id: sealed.id }
 }

@@ -9,7 +9,12 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 function hasCommon(v: Record<string, unknown>): boolean {
-  return typeof v.author === 'string' && typeof v.ts === 'number' && typeof v.group === 'string'
+  return (
+    typeof v.author === 'string' &&
+    typeof v.ts === 'number' &&
+    typeof v.group === 'string' &&
+    (v.prev === null || typeof v.prev === 'string')
+  )
 }
 
 export function storedMsg(value: unknown): MsgEntry | null {

@@ -8,7 +8,8 @@ import { actFields, msgFields, opFields, signEntry } from './entries.ts'
 import type { ActEntry, MsgEntry, OpEntry, Unsigned } from './entries.ts'
 import { makeJoinRequest, type Invite } from './invites.ts'
 import { GroupReplica, type ReplicaOptions } from './replica.ts'
-import { makeSigner, type Signer } from './signing.ts'
+import { sealedBytes } from './sealed.ts'
+import { makeSigner, verify, type Signer, type Verify } from './signing.ts'
 
 export async function makeSigners(n: number): Promise<Signer[]> {
   const signers: Signer[] = []
@@ -29,21 +30,26 @@ export function options(
   signer: Signer,
   time: ManualTime,
   memberName = 'p' + signer.peerId.slice(-4),
+  check?: Verify,
 ): ReplicaOptions {
-  return { signer, clock: new HybridClock(time.read), now: time.read, memberName }
+  return { signer, clock: new HybridClock(time.read), now: time.read, memberName, verify: check }
 }
 
 /** Brings `to` up to date with `from`, through the same validation a remote peer goes through. */
-export function pull(to: GroupReplica, from: GroupReplica, fromPeerId = 'peer'): void {
-  const result = to.applyRemote(from.diff(to.stateVector()), fromPeerId)
+export async function pull(
+  to: GroupReplica,
+  from: GroupReplica,
+  fromPeerId = 'peer',
+): Promise<void> {
+  const result = await to.applyRemote(from.diff(to.stateVector()), fromPeerId)
   assert.ok(
     result.kind === 'applied' || result.kind === 'duplicate',
     `sync was ${JSON.stringify(result)}`,
   )
 }
 
-export function syncAll(replicas: GroupReplica[]): void {
-  for (const a of replicas) for (const b of replicas) if (a !== b) pull(b, a)
+export async function syncAll(replicas: GroupReplica[]): Promise<void> {
+  for (const a of replicas) for (const b of replicas) if (a !== b) await pull(b, a)
 }
 
 /** An update that adds one value under `key` in root map `map`, as a fresh remote client. */
@@ -55,18 +61,48 @@ export function entryUpdate(map: string, key: string, value: unknown): Uint8Arra
   return update
 }
 
-type OpBody =
-  Unsigned<OpEntry> extends infer T
+/** An update that adds `entries` in this order, as one fresh remote client. */
+export function entriesUpdate(
+  entries: readonly { map: 'ops' | 'msgs' | 'acts'; id: string; entry: object }[],
+): Uint8Array {
+  const doc = new Y.Doc()
+  doc.transact(() => {
+    for (const e of entries) doc.getMap(e.map).set(e.id, e.entry)
+  })
+  const update = Y.encodeStateAsUpdate(doc)
+  doc.destroy()
+  return update
+}
+
+/** The real signature check, counting its calls. */
+export function countingVerify(): { verify: Verify; calls: () => number } {
+  let calls = 0
+  return {
+    verify: (peerId, data, sig) => {
+      calls++
+      return verify(peerId, data, sig)
+    },
+    calls: () => calls,
+  }
+}
+
+/** What a test says about an entry; `prev` defaults to null (the author's first entry). */
+type Body<E> =
+  Unsigned<E> extends infer T
     ? T extends unknown
-      ? Omit<T, 'v' | 'group' | 'author'>
+      ? Omit<T, 'v' | 'group' | 'author' | 'prev'> & { prev?: string | null }
       : never
     : never
 
 /** Signs an op with any key, whatever the rules say about it. */
-export function signOp(signer: Signer, group: string, op: OpBody): { id: string; entry: OpEntry } {
+export function signOp(
+  signer: Signer,
+  group: string,
+  op: Body<OpEntry>,
+): { id: string; entry: OpEntry } {
   return signEntry<OpEntry>(
     signer,
-    { v: 1, group, author: signer.peerId, ...op } as Unsigned<OpEntry>,
+    { v: 2, group, author: signer.peerId, ...op, prev: op.prev ?? null } as Unsigned<OpEntry>,
     opFields,
   )
 }
@@ -74,15 +110,16 @@ export function signOp(signer: Signer, group: string, op: OpBody): { id: string;
 export function signMsg(
   signer: Signer,
   group: string,
-  body: { ts: number; text: string; replyTo?: string | null },
+  body: { ts: number; text: string; replyTo?: string | null; prev?: string | null },
 ): { id: string; entry: MsgEntry } {
   return signEntry<MsgEntry>(
     signer,
     {
-      v: 1,
+      v: 2,
       group,
       author: signer.peerId,
       ts: body.ts,
+      prev: body.prev ?? null,
       text: body.text,
       replyTo: body.replyTo ?? null,
     },
@@ -90,23 +127,29 @@ export function signMsg(
   )
 }
 
-type ActBody =
-  Unsigned<ActEntry> extends infer T
-    ? T extends unknown
-      ? Omit<T, 'v' | 'group' | 'author'>
-      : never
-    : never
-
 export function signAct(
   signer: Signer,
   group: string,
-  act: ActBody,
+  act: Body<ActEntry>,
 ): { id: string; entry: ActEntry } {
   return signEntry<ActEntry>(
     signer,
-    { v: 1, group, author: signer.peerId, ...act } as Unsigned<ActEntry>,
+    { v: 2, group, author: signer.peerId, ...act, prev: act.prev ?? null } as Unsigned<ActEntry>,
     actFields,
   )
+}
+
+/** The id an entry's bytes derive, signature valid or not: the key a forger stores it under. */
+export function idOf(map: 'ops' | 'msgs' | 'acts', entry: OpEntry | MsgEntry | ActEntry): string {
+  const fields =
+    map === 'ops'
+      ? opFields(entry as OpEntry)
+      : map === 'msgs'
+        ? msgFields(entry as MsgEntry)
+        : actFields(entry as ActEntry)
+  const sealed = sealedBytes(fields, entry.sig)
+  if (!sealed.ok) throw new Error(sealed.reason)
+  return sealed.id
 }
 
 /** Hands `replica` a signed entry the way the network would. */
@@ -119,18 +162,18 @@ export function deliver(
 }
 
 /** The whole join flow: `admin` invites, `via` admits, the joiner's replica syncs from `via`. */
-export function join(
+export async function join(
   admin: GroupReplica,
   via: GroupReplica,
   joiner: Signer,
   time: ManualTime,
   invite?: Invite,
-): GroupReplica {
+): Promise<GroupReplica> {
   const inv = invite ?? admin.createInvite({ uses: 5, expiresAt: time.now + 3600_000, members: [] })
-  if (via !== admin) pull(via, admin)
+  if (via !== admin) await pull(via, admin)
   const request = makeJoinRequest(inv, joiner, 'p' + joiner.peerId.slice(-4), time.now)
   via.admit(inv, request, joiner.peerId)
   const replica = GroupReplica.empty(admin.groupId, options(joiner, time))
-  pull(replica, via)
+  await pull(replica, via)
   return replica
 }

@@ -1,7 +1,10 @@
-// A bounded structural pass over a Yjs v1 update, run before Yjs decodes it. It accepts only the
-// one shape a group doc ever produces (root map entries holding one JSON value, no deletions) and
-// rejects counts, clocks and lengths that could make Yjs allocate or loop far beyond the input.
+// A bounded structural pass over a Yjs v1 update, run instead of letting Yjs decode it. It accepts
+// only the one shape a group doc ever produces (root map entries holding one JSON value, no
+// deletions) and rejects counts, clocks and lengths that could make Yjs allocate or loop far beyond
+// the input. For that one shape it reads every field exactly as Yjs's own reader does (the same
+// lib0 calls in the same order), so the entries it returns are the entries Yjs would apply.
 import * as decoding from 'lib0/decoding'
+import { runToEnd } from './slices.ts'
 
 /** Far above any real history; larger clocks only appear in crafted updates. */
 export const MAX_CLOCK = 2 ** 40
@@ -10,6 +13,8 @@ const MAX_CLIENT = 0xffff_ffff
 // info byte of an Item: content ref 8 (ContentAny) | BIT6 (has parentSub), and neither origin
 // bit, so the parent is written out as a root type name.
 const ROOT_MAP_ENTRY_INFO = 8 | 32
+/** Entries read between two pauses of a sliced scan. */
+export const SCAN_SLICE = 4000
 
 export interface ClientRun {
   client: number
@@ -18,19 +23,35 @@ export interface ClientRun {
   count: number
 }
 
-export type ScanResult = { ok: true; runs: ClientRun[] } | { ok: false; reason: string }
+/** One struct of the update: a value set under `key` in the root map named `map`. */
+export interface ScannedEntry {
+  client: number
+  clock: number
+  map: string
+  key: string
+  value: unknown
+}
+
+export type ScanResult =
+  { ok: true; runs: ClientRun[]; entries: ScannedEntry[] } | { ok: false; reason: string }
 
 function fail(reason: string): ScanResult {
   return { ok: false, reason }
 }
 
-export function scanUpdate(update: Uint8Array): ScanResult {
+/**
+ * The scan as a generator that pauses (yields) every `slice` entries, so a caller can spread a
+ * large update over several turns of the event loop. Never throws.
+ */
+export function* scanning(update: Uint8Array, slice = SCAN_SLICE): Generator<void, ScanResult> {
   const d = decoding.createDecoder(update)
   const remaining = (): number => update.length - d.pos
+  const runs: ClientRun[] = []
+  const entries: ScannedEntry[] = []
+  let sinceYield = 0
   try {
     const clientCount = decoding.readVarUint(d)
     if (clientCount > remaining()) return fail('client count larger than the update')
-    const runs: ClientRun[] = []
     const seen = new Set<number>()
     for (let c = 0; c < clientCount; c++) {
       const count = decoding.readVarUint(d)
@@ -46,18 +67,29 @@ export function scanUpdate(update: Uint8Array): ScanResult {
         const info = decoding.readUint8(d)
         if (info !== ROOT_MAP_ENTRY_INFO) return fail('only root map entries are accepted')
         if (decoding.readVarUint(d) !== 1) return fail('entry parent is not a root map')
-        decoding.readVarString(d)
-        decoding.readVarString(d)
+        const map = decoding.readVarString(d)
+        const key = decoding.readVarString(d)
         if (decoding.readVarUint(d) !== 1) return fail('an entry holds exactly one value')
-        decoding.readAny(d)
+        const value: unknown = decoding.readAny(d)
+        // Each struct holds one value, so it advances the client's clock by exactly one.
+        entries.push({ client, clock: clock + s, map, key, value })
+        if (++sinceYield >= slice) {
+          sinceYield = 0
+          yield
+        }
       }
       if (count > 0) runs.push({ client, clock, count })
     }
     if (decoding.readVarUint(d) !== 0) return fail('deletions are not accepted')
     if (remaining() !== 0) return fail('trailing bytes after the update')
-    return { ok: true, runs }
+    return { ok: true, runs, entries }
   } catch (err) {
     // lib0 throws on truncation and overflow; readAny throws on unknown tags and deep nesting.
     return fail(`undecodable update (${err instanceof Error ? err.message : String(err)})`)
   }
+}
+
+/** The whole scan in one go. */
+export function scanUpdate(update: Uint8Array): ScanResult {
+  return runToEnd(scanning(update))
 }

@@ -7,6 +7,7 @@ import type { Signer } from './signing.ts'
 import { MAX_UPDATE_BYTES } from './validate.ts'
 import {
   entryUpdate,
+  idOf,
   join,
   makeSigners,
   ManualTime,
@@ -19,12 +20,12 @@ import {
 
 const [founder, bob, eve] = (await makeSigners(3)) as [Signer, Signer, Signer]
 
-function setup(): { a: GroupReplica; b: GroupReplica; time: ManualTime } {
+async function setup(): Promise<{ a: GroupReplica; b: GroupReplica; time: ManualTime }> {
   const time = new ManualTime()
   const a = GroupReplica.create('Kitchen', options(founder, time, 'Founder'))
   time.now += 1000
-  const b = join(a, a, bob, time)
-  pull(a, b)
+  const b = await join(a, a, bob, time)
+  await pull(a, b)
   time.now += 1000
   return { a, b, time }
 }
@@ -38,9 +39,9 @@ function fingerprint(r: GroupReplica): string {
   ])
 }
 
-function expectRejected(r: GroupReplica, update: Uint8Array, why?: RegExp): void {
+async function expectRejected(r: GroupReplica, update: Uint8Array, why?: RegExp): Promise<void> {
   const before = fingerprint(r)
-  const result = r.applyRemote(update, 'attacker')
+  const result = await r.applyRemote(update, 'attacker')
   assert.equal(result.kind, 'rejected', JSON.stringify(result))
   if (why !== undefined && result.kind === 'rejected') assert.match(result.reason, why)
   assert.equal(fingerprint(r), before, 'a rejected update changed the replica')
@@ -109,52 +110,52 @@ function prng(seed: number): () => number {
 }
 
 describe('validation: accepted shapes', () => {
-  test('a hand-written update with a valid entry is applied (the writer matches Yjs)', () => {
-    const { a, time } = setup()
+  test('a hand-written update with a valid entry is applied (the writer matches Yjs)', async () => {
+    const { a, time } = await setup()
     const m = signMsg(bob, a.groupId, { ts: time.now, text: 'by hand' })
     const update = rawUpdate([
       { client: 4242, clock: 0, structs: [{ key: m.id, values: [m.entry] }] },
     ])
-    assert.equal(a.applyRemote(update, 'b').kind, 'applied')
+    assert.equal((await a.applyRemote(update, 'b')).kind, 'applied')
     assert.equal(a.message(m.id)?.text, 'by hand')
   })
 
-  test('applying the same update twice reports a duplicate', () => {
-    const { a, time } = setup()
+  test('applying the same update twice reports a duplicate', async () => {
+    const { a, time } = await setup()
     const update = entryUpdate(
       'msgs',
       ...idAndEntry(signMsg(bob, a.groupId, { ts: time.now, text: 'x' })),
     )
-    assert.equal(a.applyRemote(update, 'b').kind, 'applied')
+    assert.equal((await a.applyRemote(update, 'b')).kind, 'applied')
     const before = fingerprint(a)
-    assert.equal(a.applyRemote(update, 'b').kind, 'duplicate')
+    assert.equal((await a.applyRemote(update, 'b')).kind, 'duplicate')
     assert.equal(fingerprint(a), before)
   })
 
-  test('an update that starts past what we hold of a client is a gap, applied later in full', () => {
-    const { a, b, time } = setup()
+  test('an update that starts past what we hold of a client is a gap, applied later in full', async () => {
+    const { a, b, time } = await setup()
     const writer = GroupReplica.load(b.groupId, [b.snapshot()], options(bob, time))
     writer.sendMessage('one')
     const sv = writer.stateVector()
     writer.sendMessage('two')
     const onlyTwo = writer.diff(sv)
     const before = fingerprint(a)
-    assert.deepEqual(a.applyRemote(onlyTwo, 'b'), { kind: 'gap' })
+    assert.deepEqual(await a.applyRemote(onlyTwo, 'b'), { kind: 'gap' })
     assert.equal(fingerprint(a), before)
-    pull(a, writer)
+    await pull(a, writer)
     assert.deepEqual(
       a.messages().map((m) => m.text),
       ['one', 'two'],
     )
   })
 
-  test('remote updates reach update listeners with their sender; local ones with null', () => {
-    const { a, b } = setup()
+  test('remote updates reach update listeners with their sender; local ones with null', async () => {
+    const { a, b } = await setup()
     const seen: (string | null)[] = []
     a.on('update', (_u, from) => seen.push(from))
     a.sendMessage('local')
     b.sendMessage('remote')
-    assert.equal(a.applyRemote(b.diff(a.stateVector()), 'bob-peer').kind, 'applied')
+    assert.equal((await a.applyRemote(b.diff(a.stateVector()), 'bob-peer')).kind, 'applied')
     assert.deepEqual(seen, [null, 'bob-peer'])
   })
 })
@@ -164,30 +165,30 @@ function idAndEntry(s: { id: string; entry: object }): [string, object] {
 }
 
 describe('validation: refused input', () => {
-  test('empty, oversized and random input', () => {
-    const { a } = setup()
-    expectRejected(a, new Uint8Array(0), /empty/)
-    expectRejected(a, new Uint8Array(MAX_UPDATE_BYTES + 1), /too large/)
+  test('empty, oversized and random input', async () => {
+    const { a } = await setup()
+    await expectRejected(a, new Uint8Array(0), /empty/)
+    await expectRejected(a, new Uint8Array(MAX_UPDATE_BYTES + 1), /too large/)
     const rand = prng(7)
     for (let i = 0; i < 500; i++) {
       const bytes = new Uint8Array(1 + Math.floor(rand() * 300)).map(() => Math.floor(rand() * 256))
       const before = fingerprint(a)
-      const result = a.applyRemote(bytes, 'attacker')
+      const result = await a.applyRemote(bytes, 'attacker')
       assert.notEqual(result.kind, 'applied')
       assert.equal(fingerprint(a), before)
     }
   })
 
-  test('every truncation of a valid update is refused', () => {
-    const { a, b } = setup()
+  test('every truncation of a valid update is refused', async () => {
+    const { a, b } = await setup()
     b.sendMessage('a message long enough to cut in many places')
     const update = b.diff(a.stateVector())
-    for (let len = 1; len < update.length; len++) expectRejected(a, update.subarray(0, len))
-    assert.equal(a.applyRemote(update, 'b').kind, 'applied')
+    for (let len = 1; len < update.length; len++) await expectRejected(a, update.subarray(0, len))
+    assert.equal((await a.applyRemote(update, 'b')).kind, 'applied')
   })
 
-  test('mutated valid updates never throw and never let in anything that was not signed', () => {
-    const { a, b, time } = setup()
+  test('mutated valid updates never throw and never let in anything that was not signed', async () => {
+    const { a, b, time } = await setup()
     for (let i = 0; i < 3; i++) b.sendMessage(`message ${i}`)
     b.react(b.messages()[0]?.id ?? '', '👍', true)
     time.now += 1
@@ -215,7 +216,7 @@ describe('validation: refused input', () => {
       const before = fingerprint(target)
       let result
       try {
-        result = target.applyRemote(mutated, 'attacker')
+        result = await target.applyRemote(mutated, 'attacker')
       } catch (err) {
         assert.fail(`applyRemote threw on mutation ${i}: ${String(err)}`)
       }
@@ -242,38 +243,38 @@ describe('validation: refused input', () => {
     genuine.destroy()
   })
 
-  test('deletions are refused, whether made by Yjs or by hand', () => {
-    const { a, b } = setup()
+  test('deletions are refused, whether made by Yjs or by hand', async () => {
+    const { a, b } = await setup()
     const id = b.sendMessage('keep me')
-    pull(a, b)
+    await pull(a, b)
     const doc = new Y.Doc()
     Y.applyUpdate(doc, a.snapshot())
     const sv = Y.encodeStateVector(doc)
     doc.getMap('msgs').delete(id)
-    expectRejected(a, Y.encodeStateAsUpdate(doc, sv), /deletion/)
+    await expectRejected(a, Y.encodeStateAsUpdate(doc, sv), /deletion/)
     const m = signMsg(bob, a.groupId, { ts: 1, text: 'new' })
     const withDs = rawUpdate(
       [{ client: 777, clock: 0, structs: [{ key: m.id, values: [m.entry] }] }],
       [[b.doc.clientID, [[0, 1]]]],
     )
-    expectRejected(a, withDs, /deletion/)
-    expectRejected(a, rawUpdate([], [[b.doc.clientID, [[0, 5]]]]), /deletion/)
+    await expectRejected(a, withDs, /deletion/)
+    await expectRejected(a, rawUpdate([], [[b.doc.clientID, [[0, 5]]]]), /deletion/)
     assert.equal(a.message(id)?.text, 'keep me')
   })
 
-  test('an existing key cannot be overwritten, nor written twice in one update', () => {
-    const { a, b, time } = setup()
+  test('an existing key cannot be overwritten, nor written twice in one update', async () => {
+    const { a, b, time } = await setup()
     const id = b.sendMessage('original')
-    pull(a, b)
+    await pull(a, b)
     // Overwrite as Yjs would write it: a new item whose origin is the old one.
     const doc = new Y.Doc()
     Y.applyUpdate(doc, a.snapshot())
     const sv = Y.encodeStateVector(doc)
     doc.getMap('msgs').set(id, { ...(doc.getMap('msgs').get(id) as object), text: 'changed' })
-    expectRejected(a, Y.encodeStateAsUpdate(doc, sv))
+    await expectRejected(a, Y.encodeStateAsUpdate(doc, sv))
     // Or as a fresh client with a valid copy of the same entry.
     const same = a.doc.getMap('msgs').get(id)
-    expectRejected(a, entryUpdate('msgs', id, same), /existing key/)
+    await expectRejected(a, entryUpdate('msgs', id, same), /existing key/)
     const m = signMsg(bob, a.groupId, { ts: time.now, text: 'twice' })
     const twice = rawUpdate([
       {
@@ -285,13 +286,13 @@ describe('validation: refused input', () => {
         ],
       },
     ])
-    expectRejected(a, twice, /twice/)
+    await expectRejected(a, twice, /twice/)
   })
 
-  test('entries under the wrong key, with a bad signature, or for another group are refused', () => {
-    const { a, time } = setup()
+  test('entries under the wrong key, with a bad signature, or for another group are refused', async () => {
+    const { a, time } = await setup()
     const m = signMsg(bob, a.groupId, { ts: time.now, text: 'hello' })
-    expectRejected(
+    await expectRejected(
       a,
       entryUpdate(
         'msgs',
@@ -300,82 +301,95 @@ describe('validation: refused input', () => {
       ),
       /not its id/,
     )
-    expectRejected(a, entryUpdate('msgs', m.id, { ...m.entry, text: 'hellO' }), /bad signature/)
-    expectRejected(
-      a,
-      entryUpdate('msgs', m.id, { ...m.entry, author: founder.peerId }),
-      /bad signature/,
-    )
-    expectRejected(a, entryUpdate('msgs', m.id, { ...m.entry, extra: 1 }), /malformed/)
+    // A changed entry no longer matches its key; stored under the key it derives, its
+    // signature no longer verifies.
+    for (const changed of [
+      { ...m.entry, text: 'hellO' },
+      { ...m.entry, author: founder.peerId },
+    ]) {
+      await expectRejected(a, entryUpdate('msgs', m.id, changed), /not its id/)
+      await expectRejected(a, entryUpdate('msgs', idOf('msgs', changed), changed), /bad signature/)
+    }
+    await expectRejected(a, entryUpdate('msgs', m.id, { ...m.entry, extra: 1 }), /malformed/)
     const other = GroupReplica.create('Elsewhere', options(eve, time))
     const foreign = signMsg(eve, other.groupId, { ts: time.now, text: 'wrong room' })
-    expectRejected(a, entryUpdate('msgs', foreign.id, foreign.entry), /another group/)
+    await expectRejected(a, entryUpdate('msgs', foreign.id, foreign.entry), /another group/)
     // A valid entry under the wrong map.
-    expectRejected(a, entryUpdate('ops', m.id, m.entry), /malformed/)
-    expectRejected(a, entryUpdate('shelf', m.id, m.entry), /root maps/)
+    await expectRejected(a, entryUpdate('ops', m.id, m.entry), /malformed/)
+    await expectRejected(a, entryUpdate('shelf', m.id, m.entry), /root maps/)
     const act = signAct(bob, a.groupId, { kind: 'delete', target: m.id, ts: time.now })
-    expectRejected(a, entryUpdate('msgs', act.id, act.entry), /malformed/)
+    await expectRejected(a, entryUpdate('msgs', act.id, act.entry), /malformed/)
     const op = signOp(founder, a.groupId, {
       kind: 'rename',
       name: 'x',
       ts: time.now,
       parents: [...a.membership().heads],
     })
-    expectRejected(a, entryUpdate('acts', op.id, op.entry), /malformed/)
+    await expectRejected(a, entryUpdate('acts', op.id, op.entry), /malformed/)
     other.destroy()
   })
 
-  test('anything but one plain JSON value in a root map is refused', () => {
-    const { a, time } = setup()
+  test('anything but one plain JSON value in a root map is refused', async () => {
+    const { a, time } = await setup()
     const m = signMsg(bob, a.groupId, { ts: time.now, text: 'hello' })
     const nested = new Y.Doc()
     const inner = new Y.Map<unknown>()
     nested.getMap('msgs').set(m.id, inner)
-    expectRejected(a, Y.encodeStateAsUpdate(nested), /root map entries/)
+    await expectRejected(a, Y.encodeStateAsUpdate(nested), /root map entries/)
     const text = new Y.Doc()
     text.getText('msgs').insert(0, 'hi')
-    expectRejected(a, Y.encodeStateAsUpdate(text), /root map entries/)
+    await expectRejected(a, Y.encodeStateAsUpdate(text), /root map entries/)
     const arr = new Y.Doc()
     arr.getArray('msgs').push([m.entry])
-    expectRejected(a, Y.encodeStateAsUpdate(arr), /root map entries/)
+    await expectRejected(a, Y.encodeStateAsUpdate(arr), /root map entries/)
     const bin = new Y.Doc()
     bin.getMap('msgs').set(m.id, new Uint8Array([1, 2, 3]))
-    expectRejected(a, Y.encodeStateAsUpdate(bin), /root map entries/)
+    await expectRejected(a, Y.encodeStateAsUpdate(bin), /root map entries/)
     const two = rawUpdate([
       { client: 5, clock: 0, structs: [{ key: m.id, values: [m.entry, m.entry] }] },
     ])
-    expectRejected(a, two, /exactly one value/)
+    await expectRejected(a, two, /exactly one value/)
     const nestedParent = rawUpdate([
       { client: 5, clock: 0, structs: [{ key: m.id, values: [m.entry], parentInfo: 0 }] },
     ])
-    expectRejected(a, nestedParent)
+    await expectRejected(a, nestedParent)
   })
 
-  test('crafted structs, counts and clocks that could hang or bloat Yjs are refused', () => {
-    const { a, time } = setup()
+  test("an update that writes as this device's own Yjs client is refused", async () => {
+    const { a, time } = await setup()
+    const m = signMsg(bob, a.groupId, { ts: time.now, text: 'as you' })
+    const clock = Y.getState(a.doc.store, a.doc.clientID)
+    const update = rawUpdate([
+      { client: a.doc.clientID, clock, structs: [{ key: m.id, values: [m.entry] }] },
+    ])
+    await expectRejected(a, update, /this device/)
+  })
+
+  test('crafted structs, counts and clocks that could hang or bloat Yjs are refused', async () => {
+    const { a, time } = await setup()
     const m = signMsg(bob, a.groupId, { ts: time.now, text: 'hello' })
     const good = { key: m.id, values: [m.entry] }
-    expectRejected(
+    await expectRejected(
       a,
       rawUpdate([{ client: 1, clock: 0, structs: [{ info: 0, len: 2 ** 40 }] }]),
       /root map entries/,
     )
-    expectRejected(
+    await expectRejected(
       a,
       rawUpdate([{ client: 1, clock: 0, structs: [{ info: 10, len: 1000 }, good] }]),
       /root map entries/,
     )
-    expectRejected(a, rawUpdate([{ client: 1, clock: 2 ** 41, structs: [good] }]), /clock/)
-    expectRejected(
+    await expectRejected(a, rawUpdate([{ client: 1, clock: 2 ** 41, structs: [good] }]), /clock/)
+    await expectRejected(
       a,
       rawUpdate([{ client: 1, clock: 0, structs: [good], count: 2 ** 31 }]),
       /count/,
     )
-    expectRejected(a, rawUpdate([{ client: 2 ** 40, clock: 0, structs: [good] }]), /client/)
+    await expectRejected(a, rawUpdate([{ client: 2 ** 40, clock: 0, structs: [good] }]), /client/)
     const many = rawUpdate([])
     many[0] = 0x7f // claims 127 clients in a 2-byte update
-    expectRejected(a, many, /count/)
-    expectRejected(
+    await expectRejected(a, many, /count/)
+    await expectRejected(
       a,
       rawUpdate([
         { client: 3, clock: 0, structs: [good] },
@@ -383,9 +397,13 @@ describe('validation: refused input', () => {
       ]),
       /twice/,
     )
-    expectRejected(a, rawUpdate([{ client: 1, clock: 0, structs: [good] }], [], [0]), /trailing/)
+    await expectRejected(
+      a,
+      rawUpdate([{ client: 1, clock: 0, structs: [good] }], [], [0]),
+      /trailing/,
+    )
     // A varint that never ends, and deeply nested arrays for readAny.
-    expectRejected(a, new Uint8Array(64).fill(0xff))
+    await expectRejected(a, new Uint8Array(64).fill(0xff))
     let deep: unknown = m.entry
     for (let i = 0; i < 100_000; i++) deep = [deep]
     const e = encoding.createEncoder()
@@ -397,6 +415,6 @@ describe('validation: refused input', () => {
     const head = rawUpdate([{ client: 1, clock: 0, structs: [{ key: 'k', values: [] }] }])
     // Replace "0 values + empty delete set" with "1 value: <deep array>" + empty delete set.
     const crafted = new Uint8Array([...head.subarray(0, head.length - 2), 1, ...deepBody, 126, 0])
-    expectRejected(a, crafted)
+    await expectRejected(a, crafted)
   })
 })

@@ -1,4 +1,4 @@
-// /hearth/sync/1.0.0 as a libp2p service: y-protocols style sync of every group two peers share,
+// /hearth/sync/2.0.0 as a libp2p service: y-protocols style sync of every group two peers share,
 // over two one-way streams per peer (each side writes only on the stream it opened).
 // The membership gate runs before any byte about a group is written or any update is kept.
 import { InboundReader } from './inbound.ts'
@@ -39,7 +39,8 @@ export interface SyncHost {
   isMember(groupId: string, peerId: string): boolean
   stateVector(groupId: string): Uint8Array
   diff(groupId: string, sv: Uint8Array): Uint8Array
-  applyRemote(groupId: string, update: Uint8Array, from: string): ApplyResult
+  /** Resolves once the update is applied or refused; updates for one group apply in call order. */
+  applyRemote(groupId: string, update: Uint8Array, from: string): Promise<ApplyResult>
 }
 
 export interface SyncLimits {
@@ -426,13 +427,37 @@ class GroupSyncService implements GroupSync {
     groupId: string,
     update: Uint8Array,
   ): void {
-    let result: ApplyResult
+    // The reader releases the update's reservation when this returns; the host keeps the update
+    // until it is applied, so it stays counted against the budget until then.
+    this.#reassembling += update.length
+    void this.#apply(link, reader, type, groupId, update)
+  }
+
+  async #apply(
+    link: PeerLink,
+    reader: InboundReader,
+    type: UpdatePart['type'],
+    groupId: string,
+    update: Uint8Array,
+  ): Promise<void> {
     try {
-      result = this.#host.applyRemote(groupId, update, link.key)
+      const result = await this.#host.applyRemote(groupId, update, link.key)
+      if (this.#running) this.#onApplied(link, reader, type, groupId, result)
     } catch (err) {
+      // Our failure (or the group went away meanwhile), not the peer's: no strike.
       this.#log.error('applying an update for %s from %s failed - %e', groupId, link.key, err)
-      return
+    } finally {
+      this.#release(update.length)
     }
+  }
+
+  #onApplied(
+    link: PeerLink,
+    reader: InboundReader,
+    type: UpdatePart['type'],
+    groupId: string,
+    result: ApplyResult,
+  ): void {
     const wasAwaited = type === MSG_SYNC_STEP2 && link.awaitingStep2.delete(groupId)
     switch (result.kind) {
       case 'applied':

@@ -113,7 +113,21 @@ export class FakeHost implements SyncHost {
     return Y.encodeStateAsUpdate(this.doc(groupId), sv)
   }
 
-  applyRemote(groupId: string, update: Uint8Array, from: string): ApplyResult {
+  /** While set, applies wait for `releaseHeld()`: a host still busy checking earlier updates. */
+  holdApplies = false
+  /** Applies asked for, whether or not they are done. */
+  readonly requested: { groupId: string; from: string }[] = []
+  readonly #held: (() => void)[] = []
+
+  releaseHeld(): void {
+    this.holdApplies = false
+    for (const resume of this.#held.splice(0)) resume()
+  }
+
+  async applyRemote(groupId: string, update: Uint8Array, from: string): Promise<ApplyResult> {
+    this.requested.push({ groupId, from })
+    this.signal.notify()
+    if (this.holdApplies) await new Promise<void>((resume) => this.#held.push(resume))
     const result = this.#apply(groupId, update, from)
     this.applied.push({ groupId, from, kind: result.kind })
     this.signal.notify()
