@@ -2,6 +2,7 @@
 // write never freezes the window or the main process. Every client (the window, the main
 // process's notifier) reaches the peer over its own MessagePort, with the same validating RPC
 // server the WebSocket bridge uses.
+import { containStreamErrors } from '../shared/peer/containment.ts'
 import { createPeer, type Peer } from '../shared/peer/peer.ts'
 import { portChannel } from '../shared/rpc/port-channel.ts'
 import { serveApi } from '../shared/rpc/server.ts'
@@ -60,6 +61,7 @@ function serve(peer: Peer): void {
 
 async function main(): Promise<void> {
   const options = parseHostArgs(process.argv)
+  containStreamErrors()
   let peer: Peer
   try {
     peer = await createPeer(options)

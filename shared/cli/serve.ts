@@ -1,5 +1,6 @@
 import fs from 'node:fs'
 import path from 'node:path'
+import { containStreamErrors } from '../peer/containment.ts'
 import { createPeer } from '../peer/peer.ts'
 import { fileURLToPath } from 'node:url'
 import { isLoopbackHost, newToken, startBridge, type Bridge } from '../peer/bridge/server.ts'
@@ -76,6 +77,7 @@ export async function serve({ dataDir, values, io }: ServeArgs): Promise<number>
     process.once('SIGTERM', () => resolve('SIGTERM'))
   })
 
+  containStreamErrors((line) => io.err(line))
   const peer = await createPeer({
     dataDir,
     ...(values.name !== undefined && { name: values.name }),

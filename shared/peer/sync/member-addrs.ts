@@ -33,6 +33,18 @@ export interface AddrsHost {
   onStrike(peerId: string, reason: string): void
 }
 
+class MalformedAddrs extends Error {
+  override name = 'MalformedAddrs'
+}
+
+function parseJson(frame: Uint8Array): unknown {
+  try {
+    return JSON.parse(utf8Strict.decode(frame))
+  } catch (err) {
+    throw new MalformedAddrs(`not UTF-8 JSON (${err instanceof Error ? err.message : String(err)})`)
+  }
+}
+
 const utf8 = new TextEncoder()
 const utf8Strict = new TextDecoder('utf-8', { fatal: true })
 
@@ -45,8 +57,8 @@ export async function handleAddrsProtocol(libp2p: Libp2p, host: AddrsHost): Prom
         const frame = await readOneFrame(stream, MAX_ADDRS_FRAME, {
           signal: AbortSignal.timeout(TIMEOUT_MS),
         })
-        const parsed = AddrsFrame.safeParse(JSON.parse(utf8Strict.decode(frame)))
-        if (!parsed.success) throw new FrameError('not a list of member addresses')
+        const parsed = AddrsFrame.safeParse(parseJson(frame))
+        if (!parsed.success) throw new MalformedAddrs('not a list of member addresses')
         for (const entry of parsed.data) {
           if (entry.peerId === libp2p.peerId.toString() || !host.vouches(from, entry.peerId))
             continue
@@ -63,7 +75,12 @@ export async function handleAddrsProtocol(libp2p: Libp2p, host: AddrsHost): Prom
         }
         await stream.close()
       } catch (err) {
-        if (err instanceof FrameError || err instanceof SyntaxError) {
+        // A connection that drops mid-frame is not misbehaviour (many peers starting or leaving at
+        // once do that); only content that breaks the rules counts against the sender.
+        if (
+          err instanceof MalformedAddrs ||
+          (err instanceof FrameError && err.message.includes('cap'))
+        ) {
           host.onStrike(from, `bad member addresses: ${err.message}`)
         }
         stream.abort(err instanceof Error ? err : new Error(String(err)))
