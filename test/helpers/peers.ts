@@ -75,23 +75,34 @@ export async function until(
   check: () => Promise<boolean> | boolean,
   timeoutMs = 20_000,
 ): Promise<void> {
-  if (await check()) return
   await new Promise<void>((resolve, reject) => {
     let settled = false
+    const attempt = () => {
+      if (settled) return
+      Promise.resolve(check()).then(
+        (ok) => {
+          if (!ok || settled) return
+          settled = true
+          clearTimeout(timer)
+          off()
+          resolve()
+        },
+        (err: unknown) => {
+          if (settled) return
+          settled = true
+          clearTimeout(timer)
+          off()
+          reject(err instanceof Error ? err : new Error(String(err)))
+        },
+      )
+    }
     const timer = setTimeout(() => {
       settled = true
       off()
       reject(new Error(`timed out waiting until ${what}`))
     }, timeoutMs)
-    const off = peer.events.subscribe(() => {
-      if (settled) return
-      void Promise.resolve(check()).then((ok) => {
-        if (!ok || settled) return
-        settled = true
-        clearTimeout(timer)
-        off()
-        resolve()
-      })
-    })
+    // Subscribe first, then look: an event that lands between the two cannot be missed.
+    const off = peer.events.subscribe(attempt)
+    attempt()
   })
 }
