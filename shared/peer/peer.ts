@@ -96,6 +96,11 @@ export async function createPeer(options: PeerOptions = {}): Promise<Peer> {
 
   const replicas = new Map<string, GroupReplica>()
   let stopped = false
+  let storeClosed = false
+  /** Local writes on their way to disk, per group, in order. */
+  const pendingLocal = new Map<string, Promise<void>>()
+  /** Resolves once every local write made so far in `groupId` is fsynced (rejects if one failed). */
+  const durable = (groupId: string): Promise<void> => pendingLocal.get(groupId) ?? Promise.resolve()
   /** Groups being joined: which peers we accept the first sync from before we hold the genesis. */
   const joining = new Map<string, Set<string>>()
   const strikes = new Map<string, { count: number; blockedUntil: number }>()
@@ -251,8 +256,39 @@ export async function createPeer(options: PeerOptions = {}): Promise<Peer> {
     replica.on('update', (update, from) => {
       // Hand the update to the network first: the frames go out while we wait for the disk.
       sync.broadcast(groupId, update, from ?? undefined)
-      // Synchronous and fsynced: when a local write returns, it is on disk.
-      store.appendUpdate(groupId, update)
+      if (from === null) {
+        // The fsync waits one turn of the event loop, so the frames just queued reach the
+        // network first; the command that made the write replies only after `durable()`.
+        const previous = pendingLocal.get(groupId) ?? Promise.resolve()
+        const write = () => {
+          if (storeClosed) throw new HearthError('PEER_STOPPED', 'the peer stopped before saving')
+          store.appendUpdate(groupId, update)
+        }
+        const afterTurn = () => new Promise<void>((resolve) => setImmediate(resolve)).then(write)
+        // Each write waits for the one before it, whether that one worked or not: rows stay in
+        // order, and each command hears about its own write's fate.
+        const done = previous.then(afterTurn, afterTurn)
+        pendingLocal.set(groupId, done)
+        const forget = () => {
+          if (pendingLocal.get(groupId) === done) pendingLocal.delete(groupId)
+        }
+        done.then(forget, forget)
+      } else {
+        // A remote update is stored right after the UI hears of it (microtasks keep their
+        // order, so rows stay in apply order). Nobody waits on its durability: if we crash
+        // first, the sender still has it and the next sync brings it back.
+        queueMicrotask(() => {
+          if (stopped) return
+          try {
+            store.appendUpdate(groupId, update)
+          } catch (err) {
+            console.error(
+              `hearth: could not store an update of ${groupId}; it will sync again:`,
+              err,
+            )
+          }
+        })
+      }
       // Compacting re-encodes the whole history, so it runs after the reply, and only once the
       // rows since the last snapshot are a tenth of the history: restart stays within ~10% of
       // loading one snapshot, and the cost per message stays flat as the group grows.
@@ -551,6 +587,7 @@ export async function createPeer(options: PeerOptions = {}): Promise<Peer> {
     'groups.leave': async ({ group }) => {
       const replica = memberOf(resolveGroup(group))
       replica.leave()
+      await durable(replica.groupId)
       replicas.delete(replica.groupId)
       replica.destroy()
       store.removeGroup(replica.groupId)
@@ -559,28 +596,41 @@ export async function createPeer(options: PeerOptions = {}): Promise<Peer> {
       return {}
     },
     'groups.remove': async ({ group, peerId }) => {
-      memberOf(resolveGroup(group)).removeMember(peerId)
+      const replica = memberOf(resolveGroup(group))
+      replica.removeMember(peerId)
+      await durable(replica.groupId)
       return {}
     },
     'groups.promote': async ({ group, peerId }) => {
-      memberOf(resolveGroup(group)).promote(peerId)
+      const replica = memberOf(resolveGroup(group))
+      replica.promote(peerId)
+      await durable(replica.groupId)
       return {}
     },
     'messages.list': async ({ group, limit }) => resolveGroup(group).messages(limit ?? 50),
     'messages.send': async ({ group, text, replyTo }) => {
-      const messageId = memberOf(resolveGroup(group)).sendMessage(text, replyTo ?? null)
+      const replica = memberOf(resolveGroup(group))
+      const messageId = replica.sendMessage(text, replyTo ?? null)
+      // "Acknowledged means fsynced": reply only once the message is on disk.
+      await durable(replica.groupId)
       return { messageId }
     },
     'messages.edit': async ({ group, messageId, text }) => {
-      memberOf(resolveGroup(group)).editMessage(messageId, text)
+      const replica = memberOf(resolveGroup(group))
+      replica.editMessage(messageId, text)
+      await durable(replica.groupId)
       return {}
     },
     'messages.delete': async ({ group, messageId }) => {
-      memberOf(resolveGroup(group)).deleteMessage(messageId)
+      const replica = memberOf(resolveGroup(group))
+      replica.deleteMessage(messageId)
+      await durable(replica.groupId)
       return {}
     },
     'messages.react': async ({ group, messageId, emoji, on }) => {
-      memberOf(resolveGroup(group)).react(messageId, emoji, on ?? true)
+      const replica = memberOf(resolveGroup(group))
+      replica.react(messageId, emoji, on ?? true)
+      await durable(replica.groupId)
       return {}
     },
     'peers.list': async () => {
@@ -631,8 +681,11 @@ export async function createPeer(options: PeerOptions = {}): Promise<Peer> {
       if (stopped) return
       stopped = true
       reconnector.stop()
+      // Writes already acknowledged-to-be are finished before the store closes.
+      await Promise.allSettled(pendingLocal.values())
       await libp2p.stop()
       for (const replica of replicas.values()) replica.destroy()
+      storeClosed = true
       store.close()
     },
   }
