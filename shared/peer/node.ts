@@ -9,6 +9,8 @@ import { mdns } from '@libp2p/mdns'
 import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { createLibp2p } from 'libp2p'
+import { blobTransfer } from './shelves/transfer.ts'
+import type { BlobTransfer, BlobTransferInit } from './shelves/transfer.ts'
 import { groupSync } from './sync/group-sync.ts'
 import type { GroupSync, GroupSyncInit, SyncHost } from './sync/group-sync.ts'
 import type { Identify } from '@libp2p/identify'
@@ -25,6 +27,8 @@ export interface DefaultServices extends ServiceMap {
   ping: Ping
   /** Present when `syncHost` was given. */
   sync?: GroupSync
+  /** Present when `blob` was given. */
+  blob?: BlobTransfer
 }
 
 export interface NodeOptions<S extends ServiceMap = ServiceMap> {
@@ -34,7 +38,7 @@ export interface NodeOptions<S extends ServiceMap = ServiceMap> {
   listen?: string[]
   /** Default: TCP. Tests pass `memory()`. */
   transports?: TransportFactory[]
-  /** Default: TLS, then Noise. The order is the order of preference offered to peers. */
+  /** Default: Noise, then TLS. The order is the order of preference offered to peers. */
   encrypters?: EncrypterFactory[]
   /** LAN discovery. Default: true. */
   mdns?: boolean
@@ -51,6 +55,8 @@ export interface NodeOptions<S extends ServiceMap = ServiceMap> {
   onSynced?: GroupSyncInit['onSynced']
   onStrike?: GroupSyncInit['onStrike']
   syncLimits?: GroupSyncInit['limits']
+  /** Adds the shelf transfer service (/hearth/blob/1.0.0) as `services.blob`. */
+  blob?: BlobTransferInit
   /** Extra services (shelves, …). */
   services?: ServiceFactoryMap<S>
   /** Default: true. */
@@ -96,20 +102,24 @@ export async function createNode<S extends ServiceMap = ServiceMap>(
             limits: opts.syncLimits,
           }),
         }
+  const blob = opts.blob === undefined ? {} : { blob: blobTransfer(opts.blob) }
   const services = {
     identify: identify(),
     ping: ping(),
     ...sync,
+    ...blob,
     ...extra,
   } as ServiceFactoryMap<DefaultServices & S>
   return createLibp2p<DefaultServices & S>({
     privateKey: opts.privateKey,
     addresses: { listen: opts.listen ?? DEFAULT_LISTEN },
     transports: opts.transports ?? [tcp()],
-    // TLS first: inside Electron, BoringSSL has no ChaCha20-Poly1305, so Noise falls back to a
-    // WASM cipher at ~27 MB/s while TLS runs at ~186 MB/s (bench/RESULTS.md, "encryption"); in
-    // plain Node the two are level. Noise stays offered so every libp2p peer can still connect.
-    connectionEncrypters: opts.encrypters ?? [tls(), noise()],
+    // Noise first, TLS second. TLS would be faster inside Electron (BoringSSL has no
+    // ChaCha20-Poly1305, so Noise falls back to a WASM cipher: ~27 vs ~186 MB/s, bench/RESULTS.md)
+    // but with TLS underneath, yamux's back-pressure did not hold: a reader that stopped reading
+    // was sent 8 MiB of shelf chunks where Noise held it to the window. Flat memory wins until
+    // that is understood; TLS stays offered so peers that prefer it still connect.
+    connectionEncrypters: opts.encrypters ?? [noise(), tls()],
     streamMuxers: [
       yamux({
         maxInboundStreams: LIMITS.yamuxStreams,
