@@ -66,31 +66,9 @@ export async function listTree(dir: string): Promise<string[]> {
     .sort()
 }
 
-/** Re-runs checks whenever something was recorded; the timeout only turns a hang into a failure. */
-export class Notifier {
-  readonly #waiters = new Set<() => void>()
-
-  notify = (): void => {
-    for (const w of [...this.#waiters]) w()
-  }
-
-  until(cond: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-    return new Promise((resolve, reject) => {
-      if (cond()) return resolve()
-      const check = (): void => {
-        if (!cond()) return
-        this.#waiters.delete(check)
-        clearTimeout(timer)
-        resolve()
-      }
-      const timer = setTimeout(() => {
-        this.#waiters.delete(check)
-        reject(new Error(`never happened: ${what}`))
-      }, timeoutMs)
-      this.#waiters.add(check)
-    })
-  }
-}
+/** Re-runs checks whenever something was recorded (the same helper the sync tests use). */
+import { Signal as Notifier } from '../sync/test-fixtures.ts'
+export { Notifier }
 
 /** Members per group and blobs per group's shelf, as the group model will answer them. */
 export class FakeShelfHost implements BlobHost {
