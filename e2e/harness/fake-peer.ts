@@ -112,6 +112,12 @@ export async function startFakePeer(options: {
           addrs: [`/ip4/192.168.1.${3 + i}/tcp/4001`],
           groups: [group.groupId],
         })),
+    'shelf.add': unsupported,
+    'shelf.list': async () => [],
+    'shelf.get': unsupported,
+    'shelf.remove': unsupported,
+    'shelf.restore': unsupported,
+    'shelf.move': unsupported,
   }
   const emit: Emit = (name, payload) => {
     for (const e of emitters) e(name, payload)

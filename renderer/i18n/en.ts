@@ -156,6 +156,8 @@ export function en(f: Fmt) {
       MEMBER_NOT_FOUND: 'That person is not a member of the group.',
       MESSAGE_NOT_FOUND: 'That message no longer exists.',
       NOT_THE_AUTHOR: 'Only the author can change that message.',
+      FILE_NOT_FOUND: 'That file is not on the shelf.',
+      FILE_EXISTS: 'A file with that name is already there.',
       INVITE_INVALID: 'This invite is not valid. Ask for a new one.',
       INVITE_EXPIRED: 'This invite has expired. Ask for a new one.',
       INVITE_USED_UP: 'This invite has been used up. Ask for a new one.',

@@ -5,6 +5,8 @@ import {
   DisplayName,
   Emoji,
   EntryId,
+  FileName,
+  FolderPath,
   MAX_MESSAGE_BYTES,
   MessageText,
   PeerIdText,
@@ -22,7 +24,7 @@ describe('contract', () => {
       assert.ok(isCommandName(name))
     }
     for (const name of Object.keys(events)) {
-      assert.match(name, /(Added|Changed|Left|Connected|Disconnected|Synced)$/, name)
+      assert.match(name, /(Added|Changed|Left|Connected|Disconnected|Synced|Progressed)$/, name)
       assert.ok(isEventName(name))
     }
     assert.equal(isCommandName('toString'), false, 'prototype names are not commands')
@@ -78,5 +80,27 @@ describe('contract', () => {
     assert.equal(isErrorCode('GROUP_NOT_FOUND'), true)
     assert.equal(isErrorCode('NOPE'), false)
     assert.equal(new Set(errorCodes).size, errorCodes.length)
+  })
+
+  test('shelf names are one segment and folders relative paths; shelf paths must be absolute', () => {
+    for (const good of ['a.txt', '회의록 v2.pdf', '.env', 'x'.repeat(255), 'a..b']) {
+      assert.equal(ok(FileName, good), true, JSON.stringify(good))
+    }
+    for (const bad of ['', '.', '..', 'a/b', 'a\\b', ' x', 'x'.repeat(256), 'evil\u202etxt.exe']) {
+      assert.equal(ok(FileName, bad), false, JSON.stringify(bad))
+    }
+    for (const good of ['', 'a', 'a/b c/d']) assert.equal(ok(FolderPath, good), true, good)
+    for (const bad of ['/a', 'a/', '../a', 'a/./b', 'a//b', 'a\u0000']) {
+      assert.equal(ok(FolderPath, bad), false, JSON.stringify(bad))
+    }
+    const add = commands['shelf.add'].input
+    assert.equal(ok(add, { group: 'g', path: '/home/me/a.txt' }), true)
+    assert.equal(ok(add, { group: 'g', path: 'C:\\Users\\me\\a.txt' }), true)
+    for (const rel of ['a.txt', './a.txt', '../a.txt', '']) {
+      assert.equal(ok(add, { group: 'g', path: rel }), false, rel)
+    }
+    const move = commands['shelf.move'].input
+    assert.equal(ok(move, { group: 'g', fileId: 'a'.repeat(26) }), false, 'a name or a folder')
+    assert.equal(ok(move, { group: 'g', fileId: 'a'.repeat(26), folder: '' }), true)
   })
 })

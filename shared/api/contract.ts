@@ -6,6 +6,8 @@ import {
   DisplayName,
   Emoji,
   EntryId,
+  FileName,
+  FolderPath,
   Group,
   GroupId,
   Identity,
@@ -13,12 +15,25 @@ import {
   MessageText,
   PeerIdText,
   PeerInfo,
+  ShelfFile,
   Status,
 } from './domain.ts'
 
 /** A group id or an unambiguous group name. */
 const GroupRef = z.string().trim().min(1, 'name a group by its id or its name')
 const Empty = z.object({}).strict()
+/**
+ * A path on the peer's machine (the CLI and the app run beside the peer). Relative paths are
+ * refused: the peer's working folder is not the caller's, so they would silently mean another file.
+ */
+const LocalPath = z
+  .string()
+  .min(1, 'give a file path')
+  .max(4096)
+  .refine(
+    (p) => p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p) || p.startsWith('\\\\'),
+    'the path must be absolute (the peer runs in another folder than you)',
+  )
 
 function command<I extends z.ZodType, O extends z.ZodType>(input: I, output: O) {
   return { input, output }
@@ -81,6 +96,36 @@ export const commands = {
   ),
 
   'peers.list': command(Empty, z.array(PeerInfo)),
+
+  'shelf.add': command(
+    z.object({
+      group: GroupRef,
+      path: LocalPath,
+      /** Default: the file's own name. */
+      name: FileName.optional(),
+      /** Default: the top of the shelf. */
+      folder: FolderPath.optional(),
+    }),
+    z.object({ fileId: EntryId, sha256: z.string(), size: z.number().int().nonnegative() }),
+  ),
+  'shelf.list': command(z.object({ group: GroupRef }), z.array(ShelfFile)),
+  'shelf.get': command(
+    z.object({ group: GroupRef, fileId: EntryId, out: LocalPath }),
+    z.object({ path: z.string(), sha256: z.string(), size: z.number().int().nonnegative() }),
+  ),
+  'shelf.remove': command(z.object({ group: GroupRef, fileId: EntryId }), Empty),
+  'shelf.restore': command(z.object({ group: GroupRef, fileId: EntryId }), Empty),
+  'shelf.move': command(
+    z
+      .object({
+        group: GroupRef,
+        fileId: EntryId,
+        name: FileName.optional(),
+        folder: FolderPath.optional(),
+      })
+      .refine((o) => o.name !== undefined || o.folder !== undefined, 'give a new name or folder'),
+    Empty,
+  ),
 } as const
 
 export const events = {
@@ -91,6 +136,19 @@ export const events = {
   peerConnected: z.object({ peerId: PeerIdText }),
   peerDisconnected: z.object({ peerId: PeerIdText }),
   groupSynced: z.object({ groupId: GroupId, peerId: PeerIdText }),
+  /** The group's shelf index changed (a file added, renamed, moved, removed, restored, fetched). */
+  shelfChanged: z.object({ groupId: GroupId }),
+  transferProgressed: z.object({
+    groupId: GroupId,
+    fileId: EntryId,
+    /** Bytes of the file verified on this device. */
+    bytes: z.number().int().nonnegative(),
+    total: z.number().int().nonnegative(),
+    /** Bytes per second over the last few seconds. */
+    rate: z.number().nonnegative(),
+    /** Members sending right now. */
+    sources: z.number().int().nonnegative(),
+  }),
 } as const
 
 export type Commands = typeof commands

@@ -28,6 +28,75 @@ export const DisplayName = z
   .max(MAX_NAME_CHARS, `a name can have at most ${MAX_NAME_CHARS} characters`)
   .refine((s) => !unsafeNameChars.test(s), 'a name cannot contain control characters')
 
+export const MAX_FILE_NAME_CHARS = 255
+export const MAX_FOLDER_CHARS = 1024
+export const MAX_FOLDER_DEPTH = 16
+
+// Shelf names come from other members: besides control and bidi characters, separators and
+// the names "." and ".." are refused, so a name is always one path segment, never a path.
+const unsafeFileNameChars =
+  // eslint-disable-next-line no-control-regex
+  /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069/\\]/
+
+function isFileNameSegment(s: string): boolean {
+  return (
+    s.length >= 1 &&
+    s.length <= MAX_FILE_NAME_CHARS &&
+    s === s.trim() &&
+    s !== '.' &&
+    s !== '..' &&
+    !unsafeFileNameChars.test(s)
+  )
+}
+
+/**
+ * A file's name on a shelf: one segment, trimmed, 1–255 characters, no control or bidi
+ * characters, no separators, not "." or "..". Checked without rewriting (entries are signed).
+ */
+export const FileName = z
+  .string()
+  .refine(
+    isFileNameSegment,
+    'a file name is 1–255 characters with no control characters, slashes, "." or ".."',
+  )
+
+/** A folder inside a shelf: "" (the top) or segments like a file name joined by "/". */
+export const FolderPath = z
+  .string()
+  .max(MAX_FOLDER_CHARS, `a folder path can have at most ${MAX_FOLDER_CHARS} characters`)
+  .refine(
+    (s) =>
+      s === '' ||
+      (s.split('/').length <= MAX_FOLDER_DEPTH && s.split('/').every(isFileNameSegment)),
+    'a folder is a path like "a/b" of valid names, without "." or ".." parts',
+  )
+
+/** A blob id or a whole-file hash: SHA-256 as lowercase hex. */
+export const HexHash = z.string().regex(/^[0-9a-f]{64}$/, 'not a SHA-256 hash')
+
+/** A media type like "image/png"; advisory only, never used to decide how to open a file. */
+export const MediaType = z
+  .string()
+  .max(127)
+  .regex(/^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/, 'not a media type')
+
+export const ShelfFile = z.object({
+  /** The id of the entry that added this version of the file. */
+  fileId: EntryId,
+  name: z.string(),
+  folder: z.string(),
+  size: z.number().int().nonnegative(),
+  sha256: HexHash,
+  mediaType: z.string(),
+  addedBy: PeerIdText,
+  addedByName: z.string(),
+  addedAt: z.number().int().nonnegative(),
+  /** The whole file is on this device, verified. */
+  local: z.boolean(),
+  removed: z.boolean(),
+})
+export type ShelfFile = z.infer<typeof ShelfFile>
+
 export const MessageText = z
   .string()
   .min(1, 'a message cannot be empty')

@@ -10,6 +10,8 @@ export const errorCodes = [
   'MEMBER_NOT_FOUND',
   'MESSAGE_NOT_FOUND',
   'NOT_THE_AUTHOR',
+  'FILE_NOT_FOUND',
+  'FILE_EXISTS',
   'INVITE_INVALID',
   'INVITE_EXPIRED',
   'INVITE_USED_UP',

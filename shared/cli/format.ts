@@ -1,6 +1,6 @@
 // Text output for people. Peer-supplied strings are printed with control characters escaped so a
 // hostile name cannot rewrite the terminal.
-import type { Group, Message, PeerInfo } from '../api/domain.ts'
+import type { Group, Message, PeerInfo, ShelfFile } from '../api/domain.ts'
 
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g
@@ -48,5 +48,17 @@ export function formatPeers(peers: PeerInfo[]): string {
       (p) =>
         `${p.connected ? '●' : '○'} ${safe(p.name)}  ${p.peerId}${p.addrs.length ? `\n    ${p.addrs.join('\n    ')}` : ''}`,
     )
+    .join('\n')
+}
+
+export function formatShelf(files: ShelfFile[]): string {
+  if (files.length === 0) return 'The shelf is empty. Add a file with: hearth shelf add GROUP FILE'
+  return files
+    .map((f) => {
+      const where = f.folder === '' ? safe(f.name) : `${safe(f.folder)}/${safe(f.name)}`
+      const flags = [f.local ? 'here' : 'not here', f.removed ? 'removed' : ''].filter(Boolean)
+      const when = new Date(f.addedAt).toISOString().replace('T', ' ').slice(0, 19)
+      return `${where}  ${f.size} bytes  [${f.fileId}]  (${flags.join(', ')})\n  added by ${safe(f.addedByName)} ${when}`
+    })
     .join('\n')
 }

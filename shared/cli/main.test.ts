@@ -37,6 +37,10 @@ describe('hearth command line', () => {
       ['group', 'invite', 'Family', '--uses', '0', '--data-dir', dir],
       ['messages', 'Family', '--limit', 'ten', '--data-dir', dir],
       ['serve', 'extra'],
+      ['shelf', 'get', 'Family', 'aaaaaaaaaaaaaaaaaaaaaaaaaa', '--data-dir', dir],
+      ['shelf', 'mv', 'Family', 'aaaaaaaaaaaaaaaaaaaaaaaaaa', '--data-dir', dir],
+      ['shelf', 'ls', 'Family', '--out', 'x', '--data-dir', dir],
+      ['shelf', 'add', 'Family', '--data-dir', dir],
     ]) {
       const r = await run(...argv)
       assert.equal(r.code, 2, `${argv.join(' ')} → ${r.err}`)

@@ -6,7 +6,7 @@ import { HearthError } from '../api/errors.ts'
 import type { ApiClient } from '../rpc/index.ts'
 import { connectToPeer } from './connect.ts'
 import { defaultDataDir } from './data-dir.ts'
-import { formatGroups, formatMessages, formatPeers, safe } from './format.ts'
+import { formatGroups, formatMessages, formatPeers, formatShelf, safe } from './format.ts'
 import { NoPeerError, USAGE, UsageError } from './usage.ts'
 
 export interface Io {
@@ -29,6 +29,8 @@ const optionSpec = {
   'reply-to': { type: 'string' },
   limit: { type: 'string' },
   off: { type: 'boolean' },
+  out: { type: 'string' },
+  folder: { type: 'string' },
 } as const
 
 type Options = ReturnType<
@@ -44,6 +46,8 @@ interface Command {
   words: string[]
   args: string[]
   options?: (keyof Options)[]
+  /** Options that must be given; checked before reaching for the peer. */
+  required?: (keyof Options)[]
   run(client: ApiClient, args: string[], o: Options): Promise<Result>
 }
 
@@ -204,6 +208,65 @@ const commandTable: Command[] = [
     },
   },
   {
+    words: ['shelf', 'add'],
+    args: ['GROUP', 'FILE'],
+    options: ['name', 'folder'],
+    async run(c, [group, file], o) {
+      // The peer runs in its own folder: a path means what it means here, so resolve it here.
+      const r = await c.call('shelf.add', {
+        group: group as string,
+        path: path.resolve(file as string),
+        ...(o.name !== undefined && { name: o.name }),
+        ...(o.folder !== undefined && { folder: o.folder }),
+      })
+      return { json: r, text: `Added [${r.fileId}] (${r.size} bytes, sha256 ${r.sha256}).` }
+    },
+  },
+  {
+    words: ['shelf', 'ls'],
+    args: ['GROUP'],
+    async run(c, [group]) {
+      const r = await c.call('shelf.list', { group: group as string })
+      return { json: r, text: formatShelf(r) }
+    },
+  },
+  {
+    words: ['shelf', 'get'],
+    args: ['GROUP', 'FILEID'],
+    options: ['out'],
+    required: ['out'],
+    async run(c, [group, fileId], o) {
+      const r = await c.call('shelf.get', {
+        group: group as string,
+        fileId: fileId as string,
+        out: path.resolve(o.out as string),
+      })
+      return { json: r, text: `Saved to ${safe(r.path)} (${r.size} bytes, sha256 verified).` }
+    },
+  },
+  {
+    words: ['shelf', 'rm'],
+    args: ['GROUP', 'FILEID'],
+    async run(c, [group, fileId]) {
+      await c.call('shelf.remove', { group: group as string, fileId: fileId as string })
+      return ok('Removed from the shelf.')
+    },
+  },
+  {
+    words: ['shelf', 'mv'],
+    args: ['GROUP', 'FILEID'],
+    options: ['name', 'folder'],
+    async run(c, [group, fileId], o) {
+      await c.call('shelf.move', {
+        group: group as string,
+        fileId: fileId as string,
+        ...(o.name !== undefined && { name: o.name }),
+        ...(o.folder !== undefined && { folder: o.folder }),
+      })
+      return ok('Moved.')
+    },
+  },
+  {
     words: ['peers'],
     args: [],
     async run(c) {
@@ -285,6 +348,14 @@ export async function main(argv: string[], io: Io): Promise<number> {
       throw new UsageError(`usage: hearth ${[...command.words, ...command.args].join(' ')}`)
     }
     checkOptions(values, [...COMMON, ...(command.options ?? [])], command.words.join(' '))
+    for (const key of command.required ?? []) {
+      if (values[key] === undefined) {
+        throw new UsageError(`${command.words.join(' ')} needs --${key}`)
+      }
+    }
+    if (command.words.join(' ') === 'shelf mv' && values.name === undefined) {
+      if (values.folder === undefined) throw new UsageError('shelf mv needs --name or --folder')
+    }
     // Check option values before reaching for the peer, so bad usage is exit 2 either way.
     positiveInt(values.uses, '--uses')
     positiveInt(values.limit, '--limit')

@@ -35,6 +35,13 @@ Talk to the peer running on DIR:
   hearth edit GROUP ID TEXT                     edit your message
   hearth delete GROUP ID                        delete a message (yours, or any as admin)
   hearth react GROUP ID EMOJI [--off]           react to a message (--off takes it back)
+  hearth shelf add GROUP FILE [--name NAME] [--folder PATH]
+                                                put a file on the group's shelf
+  hearth shelf ls GROUP                         the files on the shelf, all versions
+  hearth shelf get GROUP FILEID --out PATH      fetch (if needed), verify and save a file
+  hearth shelf rm GROUP FILEID                  remove a file (whoever added it, or an admin)
+  hearth shelf mv GROUP FILEID [--name NAME] [--folder PATH]
+                                                rename or move a file
   hearth peers                                  members' devices and whether they are connected
   hearth name [NAME]                            show or change your display name
   hearth status                                 this peer's id, addresses and counts

@@ -3,6 +3,7 @@
 // can run many peers in one process with in-memory twins.
 import fs from 'node:fs'
 import os from 'node:os'
+import path from 'node:path'
 import type { Ed25519PrivateKey, Libp2p, PeerId } from '@libp2p/interface'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromString } from '@libp2p/peer-id'
@@ -31,6 +32,8 @@ import { Reconnector } from './sync/reconnect.ts'
 import { handleAddrsProtocol, pushAddrs, type AddrsHost } from './sync/member-addrs.ts'
 import type { GroupSync, SyncHost } from './sync/index.ts'
 import { CodeBook, looksLikeCode, findAndRedeem, handleCodeProtocol } from './invites/index.ts'
+import { BlobStore, type BlobHost, type BlobTransfer } from './shelves/index.ts'
+import { ShelfFiles } from './shelves/shelf-files.ts'
 
 /** The version people see in About and in `hearth status`. */
 export const HEARTH_VERSION = '0.1.0'
@@ -126,6 +129,27 @@ export async function createPeer(options: PeerOptions = {}): Promise<Peer> {
       mustReplica(groupId).applyRemote(update, from),
   }
 
+  // Shelf files live beside the rest of the data; in memory mode, in a temp folder removed on stop.
+  const blobDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-blobs-'))
+  const blobs = await BlobStore.open(blobDir)
+  const blobHost: BlobHost = {
+    mayRead: (groupId, peerId, blobId) =>
+      isMember(groupId, peerId) && (replicas.get(groupId)?.shelfHoldsBlob(blobId) ?? false),
+  }
+  // Its collaborators are read when a command or an event runs, after the node below exists.
+  const shelf = new ShelfFiles({
+    store: blobs,
+    transfer: () => libp2p.services.blob as BlobTransfer,
+    memberGroup: (ref) => memberOf(resolveGroup(ref)),
+    ownGroup: (groupId) => {
+      const replica = replicas.get(groupId)
+      return replica?.hasGenesis() === true && replica.isMember(self) ? replica : undefined
+    },
+    sources: (groupId) => libp2p.getPeers().filter((p) => isMember(groupId, p.toString())),
+    durable,
+    events,
+  })
+
   const libp2p = await startNode(options.listen)
   async function startNode(listen: string[] | undefined) {
     // By default, come back on the port we had last time: members (and `--peer` users) who know
@@ -165,7 +189,11 @@ export async function createPeer(options: PeerOptions = {}): Promise<Peer> {
       syncHost,
       isBlocked,
       onStrike: (peerId, reason) => strike(peerId, reason),
-      onSynced: (groupId, peerId) => events.emit('groupSynced', { groupId, peerId }),
+      onSynced: (groupId, peerId) => {
+        events.emit('groupSynced', { groupId, peerId })
+        shelf.autoDownload(groupId)
+      },
+      blob: { store: blobs, host: blobHost, onStrike: (peerId, reason) => strike(peerId, reason) },
       ...options.node,
     })
   }
@@ -300,6 +328,10 @@ export async function createPeer(options: PeerOptions = {}): Promise<Peer> {
     })
     replica.on('messageAdded', (message) => events.emit('messageAdded', { groupId, message }))
     replica.on('messageChanged', (message) => events.emit('messageChanged', { groupId, message }))
+    replica.on('shelfChanged', () => {
+      events.emit('shelfChanged', { groupId })
+      shelf.autoDownload(groupId)
+    })
     replica.on('membershipChanged', () => {
       if (!replica.hasGenesis()) return
       if (replica.isMember(self)) {
@@ -654,6 +686,12 @@ export async function createPeer(options: PeerOptions = {}): Promise<Peer> {
       }
       return [...peers.values()]
     },
+    'shelf.add': (input) => shelf.add(input),
+    'shelf.list': (input) => shelf.list(input),
+    'shelf.get': (input) => shelf.get(input),
+    'shelf.remove': (input) => shelf.remove(input),
+    'shelf.restore': (input) => shelf.restore(input),
+    'shelf.move': (input) => shelf.move(input),
   }
 
   function inviteMembers(replica: GroupReplica): { peerId: string; addrs: string[] }[] {
@@ -681,12 +719,14 @@ export async function createPeer(options: PeerOptions = {}): Promise<Peer> {
       if (stopped) return
       stopped = true
       reconnector.stop()
+      shelf.stop()
       // Writes already acknowledged-to-be are finished before the store closes.
       await Promise.allSettled(pendingLocal.values())
       await libp2p.stop()
       for (const replica of replicas.values()) replica.destroy()
       storeClosed = true
       store.close()
+      if (options.dataDir === undefined) fs.rmSync(blobDir, { recursive: true, force: true })
     },
   }
 }

@@ -1,7 +1,7 @@
 // The signed entries stored in a group doc. Every value in a root map is one of these, keyed by
 // its id; nothing is ever overwritten, so edits, deletes and membership changes are new entries.
 import { z } from 'zod'
-import { Emoji, MessageText } from '../../api/index.ts'
+import { Emoji, FileName, FolderPath, HexHash, MediaType, MessageText } from '../../api/index.ts'
 import { Invite, inviteFields, JoinRequest, joinFields } from './invites.ts'
 import { EntryId, GroupId, PeerIdText, SignatureText, StoredName, Timestamp } from './primitives.ts'
 import { seal, tags, type Field } from './sealed.ts'
@@ -72,6 +72,32 @@ export const ActEntry = z.discriminatedUnion('kind', [
 ])
 export type ActEntry = z.infer<typeof ActEntry>
 
+// The shelf index: a file entry adds one version of a file (its id is the file id); the others
+// act on a file entry. A new version of a same-named file is simply another file entry.
+export const ShelfEntry = z.discriminatedUnion('kind', [
+  z.strictObject({
+    ...common,
+    kind: z.literal('file'),
+    blobId: HexHash,
+    name: FileName,
+    folder: FolderPath,
+    size: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+    mediaType: MediaType,
+    sha256: HexHash,
+  }),
+  z.strictObject({
+    ...common,
+    kind: z.literal('rename'),
+    target: EntryId,
+    name: FileName,
+    folder: FolderPath,
+  }),
+  z.strictObject({ ...common, kind: z.literal('remove'), target: EntryId }),
+  z.strictObject({ ...common, kind: z.literal('restore'), target: EntryId }),
+])
+export type ShelfEntry = z.infer<typeof ShelfEntry>
+export type FileEntry = Extract<ShelfEntry, { kind: 'file' }>
+
 /** Distributes `Omit` over a union, so each variant keeps its own fields. */
 export type Unsigned<T> = T extends unknown ? Omit<T, 'sig'> : never
 
@@ -111,6 +137,19 @@ export function actFields(e: Unsigned<ActEntry>): Field[] {
       return head
     case 'react':
       return [...head, e.emoji, e.on]
+  }
+}
+
+export function shelfFields(e: Unsigned<ShelfEntry>): Field[] {
+  const head: Field[] = [tags.shelf, e.group, e.author, e.ts, e.prev, e.kind]
+  switch (e.kind) {
+    case 'file':
+      return [...head, e.blobId, e.name, e.folder, e.size, e.mediaType, e.sha256]
+    case 'rename':
+      return [...head, e.target, e.name, e.folder]
+    case 'remove':
+    case 'restore':
+      return [...head, e.target]
   }
 }
 

@@ -5,7 +5,11 @@ import {
   DisplayName,
   Emoji,
   EntryId,
+  FileName,
+  FolderPath,
   HearthError,
+  HexHash,
+  MediaType,
   MAX_MESSAGE_BYTES,
   MessageText,
   type Group,
@@ -17,10 +21,12 @@ import {
   MAX_OP_PARENTS,
   msgFields,
   opFields,
+  shelfFields,
   signEntry,
   type ActEntry,
   type MsgEntry,
   type OpEntry,
+  type ShelfEntry,
   type Unsigned,
 } from './entries.ts'
 import { groupIdFor, randomId } from './ids.ts'
@@ -48,14 +54,24 @@ import {
   type SignatureCache,
 } from './membership.ts'
 import { MessageIndex, sameMessage } from './messages.ts'
-import { actsMap, msgsMap, opsMap, rootMaps, type RootMap, type SignedCommon } from './root-maps.ts'
+import {
+  actsMap,
+  msgsMap,
+  opsMap,
+  rootMaps,
+  shelfMap,
+  type RootMap,
+  type SignedCommon,
+} from './root-maps.ts'
+import { ShelfIndex, type ShelfFileView } from './shelf.ts'
 import type { Signer, Verify } from './signing.ts'
-import { storedAct, storedMsg, storedOp } from './stored.ts'
+import { storedAct, storedMsg, storedOp, storedShelf } from './stored.ts'
 import { pause, runSliced } from './slices.ts'
 import { checking, type ApplyResult, type Verdict } from './validate.ts'
 
 export type { ApplyResult } from './validate.ts'
 export type { MembershipView } from './membership.ts'
+export type { ShelfFileView } from './shelf.ts'
 export { encodeInvite, decodeInvite, verifyInviteSignature, makeJoinRequest }
 export type { Invite, JoinRequest } from './invites.ts'
 
@@ -85,6 +101,8 @@ export interface ReplicaEvents {
   messageAdded: (message: Message) => void
   messageChanged: (message: Message) => void
   membershipChanged: () => void
+  /** The shelf view may look different: a shelf entry arrived, or membership changed. */
+  shelfChanged: () => void
 }
 
 type Listeners = { [K in keyof ReplicaEvents]: Set<ReplicaEvents[K]> }
@@ -115,6 +133,8 @@ export class GroupReplica {
   readonly #ops: Y.Map<unknown>
   readonly #msgs: Y.Map<unknown>
   readonly #acts: Y.Map<unknown>
+  readonly #shelfMap: Y.Map<unknown>
+  readonly #shelf = new ShelfIndex()
   readonly #opEntries = new Map<string, OpEntry>()
   readonly #signatures: SignatureCache = new Map()
   readonly #messages = new MessageIndex()
@@ -133,6 +153,7 @@ export class GroupReplica {
     messageAdded: new Set(),
     messageChanged: new Set(),
     membershipChanged: new Set(),
+    shelfChanged: new Set(),
   }
   readonly #onUpdate: (update: Uint8Array, origin: unknown) => void
   readonly #onTransactions: (doc: Y.Doc, transactions: Y.Transaction[]) => void
@@ -147,6 +168,7 @@ export class GroupReplica {
     this.#ops = doc.getMap('ops')
     this.#msgs = doc.getMap('msgs')
     this.#acts = doc.getMap('acts')
+    this.#shelfMap = doc.getMap('shelf')
     this.#indexAll()
     this.#membership = computeMembership(groupId, this.#opEntries, this.#signatures)
     this.#onUpdate = (update, origin) => {
@@ -290,6 +312,60 @@ export class GroupReplica {
     this.#requireMessage(id)
     if (!Emoji.safeParse(emoji).success) fail('BAD_INPUT', 'A reaction must be an emoji.')
     this.#writeAct({ kind: 'react', target: id, emoji, on })
+  }
+
+  /** Every file on the shelf, removed ones included (flagged), versions of a name together. */
+  shelfFiles(): ShelfFileView[] {
+    return this.#shelf.views(this.#membership)
+  }
+
+  shelfFile(fileId: string): ShelfFileView | undefined {
+    return this.#shelf.view(fileId, this.#membership)
+  }
+
+  /** Whether a file on this shelf is stored as `blobId`: what a member may fetch from us. */
+  shelfHoldsBlob(blobId: string): boolean {
+    return this.#shelf.holdsBlob(blobId)
+  }
+
+  /** Adds a file (one version) to the shelf; returns its file id. */
+  addFile(file: {
+    blobId: string
+    name: string
+    folder: string
+    size: number
+    mediaType: string
+    sha256: string
+  }): string {
+    this.#requireMember()
+    checkShelfField(FileName, file.name, 'name')
+    checkShelfField(FolderPath, file.folder, 'folder')
+    checkShelfField(HexHash, file.blobId, 'blob id')
+    checkShelfField(HexHash, file.sha256, 'hash')
+    checkShelfField(MediaType, file.mediaType, 'media type')
+    if (!Number.isSafeInteger(file.size) || file.size < 0) fail('BAD_INPUT', 'Not a file size.')
+    return this.#writeShelf({ kind: 'file', ...file })
+  }
+
+  /** Renames and/or moves a file; by whoever added it, or an admin. */
+  moveFile(fileId: string, to: { name?: string; folder?: string }): void {
+    const current = this.#requireFileActor(fileId, 'rename or move')
+    const name = to.name ?? current.name
+    const folder = to.folder ?? current.folder
+    checkShelfField(FileName, name, 'name')
+    checkShelfField(FolderPath, folder, 'folder')
+    if (name === current.name && folder === current.folder) return
+    this.#writeShelf({ kind: 'rename', target: fileId, name, folder })
+  }
+
+  removeFile(fileId: string): void {
+    const current = this.#requireFileActor(fileId, 'remove')
+    if (!current.removed) this.#writeShelf({ kind: 'remove', target: fileId })
+  }
+
+  restoreFile(fileId: string): void {
+    const current = this.#requireFileActor(fileId, 'restore')
+    if (current.removed) this.#writeShelf({ kind: 'restore', target: fileId })
   }
 
   createInvite(o: {
@@ -572,6 +648,29 @@ export class GroupReplica {
     }
   }
 
+  #requireFileActor(fileId: string, what: string): ShelfFileView {
+    this.#requireMember()
+    const view = EntryId.safeParse(fileId).success ? this.shelfFile(fileId) : undefined
+    if (view === undefined) fail('FILE_NOT_FOUND', 'There is no such file on this shelf.')
+    const self = this.#signer.peerId
+    if (view.addedBy !== self && this.roleOf(self) !== 'admin') {
+      fail('NOT_THE_AUTHOR', `Only whoever added a file, or an admin, can ${what} it.`)
+    }
+    return view
+  }
+
+  #writeShelf(
+    entry: DistributiveOmit<Unsigned<ShelfEntry>, 'v' | 'group' | 'author' | 'ts' | 'prev'>,
+  ): string {
+    const { id, entry: signed } = signEntry<ShelfEntry>(
+      this.#signer,
+      { ...this.#common(), ...entry } as Unsigned<ShelfEntry>,
+      shelfFields,
+    )
+    this.#write(shelfMap, id, signed)
+    return id
+  }
+
   #writeAct(
     act: DistributiveOmit<Unsigned<ActEntry>, 'v' | 'group' | 'author' | 'ts' | 'prev'>,
   ): void {
@@ -631,6 +730,14 @@ export class GroupReplica {
         seen(id, act)
       }
     }
+    for (const [id, value] of this.#shelfMap.entries()) {
+      const entry = storedShelf(value)
+      if (entry === null) warnStored(this.groupId, 'shelf', id)
+      else {
+        this.#shelf.add(id, entry)
+        seen(id, entry)
+      }
+    }
     this.#clock.observe(latest)
     // The head is the own entry no other own entry names; after a restore there may be several
     // (a fork), and the latest by (ts, id) continues.
@@ -647,6 +754,7 @@ export class GroupReplica {
     const newOps: [string, OpEntry][] = []
     const newMsgs: [string, MsgEntry][] = []
     const newActs: [string, ActEntry][] = []
+    const newShelf: [string, ShelfEntry][] = []
     for (const tr of transactions) {
       for (const [type, keys] of tr.changed) {
         // Yjs types the changed map loosely; identity against our root maps is what matters.
@@ -662,13 +770,19 @@ export class GroupReplica {
           } else if (changed === this.#acts) {
             const act = storedAct(this.#acts.get(key))
             if (act !== null) newActs.push([key, act])
+          } else if (changed === this.#shelfMap) {
+            const entry = storedShelf(this.#shelfMap.get(key))
+            if (entry !== null) newShelf.push([key, entry])
           }
         }
       }
     }
-    if (newOps.length === 0 && newMsgs.length === 0 && newActs.length === 0) return
+    if (newOps.length + newMsgs.length + newActs.length + newShelf.length === 0) return
     // Before any listener runs: a listener may write, and its entry must name the latest one.
-    for (const list of [newOps, newMsgs, newActs]) for (const [id, e] of list) this.#noteOwn(id, e)
+    for (const list of [newOps, newMsgs, newActs, newShelf]) {
+      for (const [id, e] of list) this.#noteOwn(id, e)
+    }
+    for (const [id, entry] of newShelf) this.#shelf.add(id, entry)
 
     const before = this.#membership
     let after = before
@@ -692,6 +806,9 @@ export class GroupReplica {
     for (const [id, act] of newActs) this.#messages.addAct(id, act)
 
     if (membershipChanged) this.#emit('membershipChanged')
+    if (newShelf.length > 0 || (membershipChanged && this.#shelf.size() > 0)) {
+      this.#emit('shelfChanged')
+    }
     newMsgs.sort((a, b) => a[1].ts - b[1].ts || (a[0] < b[0] ? -1 : 1))
     for (const [id] of newMsgs) {
       const view = this.#messages.view(id, after)
@@ -730,6 +847,19 @@ function checkText(text: string): void {
   }
   const parsed = MessageText.safeParse(text)
   if (!parsed.success) fail('BAD_INPUT', parsed.error.issues[0]?.message ?? 'not a valid message')
+}
+
+function checkShelfField(
+  schema: {
+    safeParse(v: unknown): { success: boolean; error?: { issues: { message: string }[] } }
+  },
+  value: unknown,
+  what: string,
+): void {
+  const parsed = schema.safeParse(value)
+  if (!parsed.success) {
+    fail('BAD_INPUT', `Not a valid ${what}: ${parsed.error?.issues[0]?.message ?? 'rejected'}.`)
+  }
 }
 
 function warnStored(groupId: string, map: string, id: string): void {

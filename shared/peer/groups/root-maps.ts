@@ -1,7 +1,16 @@
 // The registry of root maps in a group doc. Validation and loading are driven by this table, so
 // a later map (the file shelf) is one more row, not another code path.
 import type { z } from 'zod'
-import { ActEntry, actFields, MsgEntry, msgFields, OpEntry, opFields } from './entries.ts'
+import {
+  ActEntry,
+  actFields,
+  MsgEntry,
+  msgFields,
+  OpEntry,
+  opFields,
+  ShelfEntry,
+  shelfFields,
+} from './entries.ts'
 import { sealedBytes, type Field } from './sealed.ts'
 
 export interface SignedCommon {
@@ -21,6 +30,11 @@ export interface RootMap<E extends SignedCommon> {
 export const opsMap: RootMap<OpEntry> = { name: 'ops', schema: OpEntry, fields: opFields }
 export const msgsMap: RootMap<MsgEntry> = { name: 'msgs', schema: MsgEntry, fields: msgFields }
 export const actsMap: RootMap<ActEntry> = { name: 'acts', schema: ActEntry, fields: actFields }
+export const shelfMap: RootMap<ShelfEntry> = {
+  name: 'shelf',
+  schema: ShelfEntry,
+  fields: shelfFields,
+}
 
 /** A well-formed entry for this group, with what its signature covers; not yet verified. */
 export interface ParsedEntry {
@@ -73,4 +87,5 @@ export const rootMaps: readonly RootMapChecker[] = [
   checker(opsMap),
   checker(msgsMap),
   checker(actsMap),
+  checker(shelfMap),
 ]

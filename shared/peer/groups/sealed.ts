@@ -11,6 +11,7 @@ export const tags = {
   op: 'hearth/op/2',
   msg: 'hearth/msg/2',
   act: 'hearth/act/2',
+  shelf: 'hearth/shelf/1',
   invite: 'hearth/invite/1',
   join: 'hearth/join/1',
 } as const

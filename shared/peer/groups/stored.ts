@@ -1,8 +1,8 @@
 // Reading entries back out of our own doc. Everything in it was fully validated when it arrived
 // (or was written here), so loading checks only the shape the views rely on: a full schema parse
 // per message would dominate loading a long history.
-import type { ActEntry, MsgEntry, OpEntry } from './entries.ts'
-import { opsMap } from './root-maps.ts'
+import type { ActEntry, MsgEntry, OpEntry, ShelfEntry } from './entries.ts'
+import { opsMap, shelfMap } from './root-maps.ts'
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
@@ -42,5 +42,11 @@ export function storedAct(value: unknown): ActEntry | null {
 /** Ops are few and drive membership, so they get the full schema even when loading. */
 export function storedOp(value: unknown): OpEntry | null {
   const parsed = opsMap.schema.safeParse(value)
+  return parsed.success ? parsed.data : null
+}
+
+/** Shelf entries are few next to messages, and their names reach the file system: full schema. */
+export function storedShelf(value: unknown): ShelfEntry | null {
+  const parsed = shelfMap.schema.safeParse(value)
   return parsed.success ? parsed.data : null
 }

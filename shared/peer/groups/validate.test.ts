@@ -316,7 +316,8 @@ describe('validation: refused input', () => {
     await expectRejected(a, entryUpdate('msgs', foreign.id, foreign.entry), /another group/)
     // A valid entry under the wrong map.
     await expectRejected(a, entryUpdate('ops', m.id, m.entry), /malformed/)
-    await expectRejected(a, entryUpdate('shelf', m.id, m.entry), /root maps/)
+    await expectRejected(a, entryUpdate('shelf', m.id, m.entry), /malformed/)
+    await expectRejected(a, entryUpdate('files', m.id, m.entry), /root maps/)
     const act = signAct(bob, a.groupId, { kind: 'delete', target: m.id, ts: time.now })
     await expectRejected(a, entryUpdate('msgs', act.id, act.entry), /malformed/)
     const op = signOp(founder, a.groupId, {
