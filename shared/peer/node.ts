@@ -105,7 +105,9 @@ export async function createNode<S extends ServiceMap = ServiceMap>(
   const blob = opts.blob === undefined ? {} : { blob: blobTransfer(opts.blob) }
   const services = {
     identify: identify(),
-    ping: ping(),
+    // Two outbound pings per connection, not libp2p's one: a ping sent right after another can
+    // find the previous stream still closing and fail with "too many outbound streams".
+    ping: ping({ maxOutboundStreams: 2 }),
     ...sync,
     ...blob,
     ...extra,
