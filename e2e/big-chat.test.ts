@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import type { Browser, Page } from 'playwright-core'
 import type { Message } from '../shared/api/index.ts'
-import { browserMissing, launchBrowser } from './fixtures/browser.ts'
+import { launchBrowser, webUiMissing } from './fixtures/browser.ts'
 import { entryId, OTHER, startFakePeer, type FakePeer } from './harness/fake-peer.ts'
 
 const DIST = fileURLToPath(new URL('../renderer/dist/', import.meta.url))
@@ -34,14 +34,7 @@ function message(i: number): Message {
   }
 }
 
-function skipReason(): string | undefined {
-  return (
-    browserMissing() ??
-    (fs.existsSync(path.join(DIST, 'index.html')) ? undefined : 'no UI build: npm run build:web')
-  )
-}
-
-describe('a chat with 100,000 messages', { skip: skipReason() }, () => {
+describe('a chat with 100,000 messages', { skip: webUiMissing() }, () => {
   let browser: Browser
   let fake: FakePeer
   let page: Page

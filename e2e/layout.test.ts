@@ -10,7 +10,7 @@ import { after, before, describe, test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import type { Browser, Page } from 'playwright-core'
 import type { Group, Message } from '../shared/api/index.ts'
-import { browserMissing, launchBrowser } from './fixtures/browser.ts'
+import { launchBrowser, webUiMissing } from './fixtures/browser.ts'
 import { entryId, ME, OTHER, startFakePeer, type FakePeer } from './harness/fake-peer.ts'
 
 const DIST = fileURLToPath(new URL('../renderer/dist/', import.meta.url))
@@ -90,13 +90,6 @@ messages.push(
   message(SARA, 'سارة', 'שלום! Hearth 2.0 עובד מצוין', { replyTo: messages[2]?.id ?? null }),
 )
 
-function skipReason(): string | undefined {
-  return (
-    browserMissing() ??
-    (fs.existsSync(path.join(DIST, 'index.html')) ? undefined : 'no UI build: npm run build:web')
-  )
-}
-
 /** Elements matching `selector` that stick out of their column or widen the page. */
 function overflowing(page: Page, selector: string): Promise<string[]> {
   return page.evaluate((sel) => {
@@ -134,7 +127,7 @@ function clippedButtons(page: Page): Promise<string[]> {
   )
 }
 
-describe('layout with hostile and unusual content', { skip: skipReason() }, () => {
+describe('layout with hostile and unusual content', { skip: webUiMissing() }, () => {
   let browser: Browser
   let fake: FakePeer
   let page: Page

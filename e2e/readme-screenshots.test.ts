@@ -8,15 +8,14 @@ import os from 'node:os'
 import path from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { fileURLToPath } from 'node:url'
-import type { Browser, BrowserContext, Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { en } from '../renderer/i18n/en.ts'
 import { makeFmt } from '../renderer/i18n/format.ts'
 import { ko } from '../renderer/i18n/ko.ts'
 import type { Messages } from '../renderer/i18n/en.ts'
-import { browserMissing, launchBrowser } from './fixtures/browser.ts'
-import { startWebPeer, type WebPeer } from './fixtures/web-peer.ts'
+import { launchBrowser, webUiMissing } from './fixtures/browser.ts'
+import { startWebPeer, type Person, type WebPeer } from './fixtures/web-peer.ts'
 
-const DIST = fileURLToPath(new URL('../renderer/dist/index.html', import.meta.url))
 const SHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url))
 
 interface Script {
@@ -72,20 +71,7 @@ const scripts: Script[] = [
   },
 ]
 
-interface Person {
-  peer: WebPeer
-  context: BrowserContext
-  page: Page
-  errors: Error[]
-}
-
-function skipReason(): string | undefined {
-  return (
-    browserMissing() ?? (fs.existsSync(DIST) ? undefined : 'no UI build: run npm run build:web')
-  )
-}
-
-describe('README chat screenshots', { skip: skipReason() }, () => {
+describe('README chat screenshots', { skip: webUiMissing() }, () => {
   let root: string
   let browser: Browser
   const people: Person[] = []

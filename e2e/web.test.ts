@@ -9,34 +9,20 @@ import os from 'node:os'
 import path from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { fileURLToPath } from 'node:url'
-import type { Browser, BrowserContext, Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { en } from '../renderer/i18n/en.ts'
 import { makeFmt } from '../renderer/i18n/format.ts'
 import { ko } from '../renderer/i18n/ko.ts'
-import { browserMissing, launchBrowser } from './fixtures/browser.ts'
-import { startWebPeer, type WebPeer } from './fixtures/web-peer.ts'
+import { launchBrowser, webUiMissing } from './fixtures/browser.ts'
+import { startWebPeer, type Person, type WebPeer } from './fixtures/web-peer.ts'
 
-const DIST = fileURLToPath(new URL('../renderer/dist/index.html', import.meta.url))
 const SHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url))
 // A name and a message that would run script if anything rendered them as HTML.
 const HOSTILE_NAME = 'Bob <img src=x onerror="window.__pwned=1">'
 const HOSTILE_TEXT =
   '<script>window.__pwned=2</script><img src=x onerror="window.__pwned=3"> [x](javascript:window.__pwned=4) javascript:window.__pwned=5'
 
-interface Person {
-  peer: WebPeer
-  context: BrowserContext
-  page: Page
-  errors: Error[]
-}
-
-function skipReason(): string | undefined {
-  return (
-    browserMissing() ?? (fs.existsSync(DIST) ? undefined : 'no UI build: run npm run build:web')
-  )
-}
-
-describe('web UI with real peers', { skip: skipReason() }, () => {
+describe('web UI with real peers', { skip: webUiMissing() }, () => {
   let root: string
   let browser: Browser
   const people: Person[] = []

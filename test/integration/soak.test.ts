@@ -4,19 +4,10 @@ import { after, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import type { Peer } from '../../shared/peer/peer.ts'
 import { PeerSet, until, type TestPeer } from '../helpers/peers.ts'
+import { prng } from '../helpers/prng.ts'
 
 const peers = new PeerSet()
 after(() => peers.cleanup())
-
-/** Small seeded PRNG (mulberry32) so a failing run can be replayed with the same seed. */
-function prng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 const snapshot = async (p: Peer, group: string) => ({
   messages: (await p.handlers['messages.list']({ group, limit: 100_000 })).map(

@@ -5,6 +5,7 @@ import { HearthError } from '../../api/index.ts'
 import { decodeInvite, encodeInvite, GroupReplica, makeJoinRequest } from './replica.ts'
 import type { Signer } from './signing.ts'
 import { join, makeSigners, ManualTime, options, pull, signMsg, syncAll } from './testing.ts'
+import { prng } from '../../../test/helpers/prng.ts'
 
 const [founder, bob, carol] = (await makeSigners(3)) as [Signer, Signer, Signer]
 
@@ -15,18 +16,6 @@ function state(r: GroupReplica): string {
     r.name(),
     [...r.membership().members].sort(),
   ])
-}
-
-/** Seeded PRNG (mulberry32). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
 }
 
 describe('replica: convergence', () => {

@@ -17,6 +17,7 @@ import {
   signMsg,
   signOp,
 } from './testing.ts'
+import { prng } from '../../../test/helpers/prng.ts'
 
 const [founder, bob, eve] = (await makeSigners(3)) as [Signer, Signer, Signer]
 
@@ -95,18 +96,6 @@ function rawUpdate(
   }
   for (const byte of trailing) encoding.writeUint8(e, byte)
   return encoding.toUint8Array(e)
-}
-
-/** Seeded PRNG (mulberry32): fuzz runs are reproducible. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
 }
 
 describe('validation: accepted shapes', () => {

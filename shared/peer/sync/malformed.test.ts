@@ -19,19 +19,10 @@ import {
 import type { Member, RawPeer } from './test-fixtures.ts'
 import type { Stream } from '@libp2p/interface'
 import type { TestContext } from 'node:test'
+import { prng } from '../../../test/helpers/prng.ts'
 
 const G = groupIdFor('family')
 const limits = { maxFrameBytes: 64 * 1024, partBytes: 16 * 1024, maxUpdateBytes: 256 * 1024 }
-
-/** Seeded PRNG (mulberry32) so a failure replays exactly. */
-function prng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 function validUpdate(): Uint8Array {
   const doc = new Y.Doc()
