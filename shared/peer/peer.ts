@@ -404,10 +404,7 @@ export async function createPeer(options: PeerOptions = {}): Promise<Peer> {
         if (!isMember(replica.groupId, peerId) || !replica.isMember(self)) continue
         for (const member of replica.membership().members.keys()) {
           if (member === self || member === peerId || out.has(member)) continue
-          const live = libp2p
-            .getConnections(peerIdFromString(member))
-            .map((c) => c.remoteAddr.toString())
-          const addrs = [...new Set([...live, ...(known.get(member) ?? [])])]
+          const addrs = [...new Set([...dialedAddrs(member), ...(known.get(member) ?? [])])]
           if (addrs.length > 0) out.set(member, addrs)
         }
       }
@@ -602,7 +599,7 @@ export async function createPeer(options: PeerOptions = {}): Promise<Peer> {
       const invite = replica.createInvite({
         uses: uses ?? 1000,
         expiresAt: now() + (expiresInMs ?? DEFAULT_INVITE_MS),
-        members: inviteMembers(replica),
+        members: await inviteMembers(replica),
       })
       return { invite: encodeInvite(invite) }
     },
@@ -611,7 +608,7 @@ export async function createPeer(options: PeerOptions = {}): Promise<Peer> {
       const invite = replica.createInvite({
         uses: 1,
         expiresAt: now() + 10 * 60_000,
-        members: inviteMembers(replica),
+        members: await inviteMembers(replica),
       })
       return codeBook.issue(replica.groupId, encodeInvite(invite), now())
     },
@@ -694,15 +691,33 @@ export async function createPeer(options: PeerOptions = {}): Promise<Peer> {
     'shelf.move': (input) => shelf.move(input),
   }
 
-  function inviteMembers(replica: GroupReplica): { peerId: string; addrs: string[] }[] {
+  /**
+   * Addresses we reached a peer at ourselves. The remote address of a connection the peer opened
+   * to us is its outgoing port, where nothing listens: an invite naming it fails to connect.
+   */
+  function dialedAddrs(peerId: string): string[] {
+    return libp2p
+      .getConnections(peerIdFromString(peerId))
+      .filter((c) => c.direction === 'outbound')
+      .map((c) => c.remoteAddr.toString())
+  }
+
+  async function inviteMembers(
+    replica: GroupReplica,
+  ): Promise<{ peerId: string; addrs: string[] }[]> {
     const known = new Map(store.knownPeers().map((p) => [p.peerId, p.addrs]))
     const members = [{ peerId: self, addrs: ourAddrs() }]
     for (const peerId of replica.membership().members.keys()) {
       if (peerId === self) continue
-      const live = libp2p
-        .getConnections(peerIdFromString(peerId))
-        .map((c) => c.remoteAddr.toString())
-      const addrs = [...new Set([...live, ...(known.get(peerId) ?? [])])].slice(0, 8)
+      // Listen addresses from identify, even for a peer that connected before it was a member.
+      const listening = (await libp2p.peerStore.has(peerIdFromString(peerId)))
+        ? (await libp2p.peerStore.get(peerIdFromString(peerId))).addresses.map((a) =>
+            a.multiaddr.toString(),
+          )
+        : []
+      const addrs = [
+        ...new Set([...dialedAddrs(peerId), ...listening, ...(known.get(peerId) ?? [])]),
+      ].slice(0, 8)
       if (addrs.length > 0) members.push({ peerId, addrs })
     }
     // An invite must stay small enough to paste and to fit a QR code.
