@@ -137,6 +137,10 @@ describe('web UI with real peers', { skip: webUiMissing() }, () => {
   test('they chat both ways, reply, edit, react and delete', async () => {
     await send(alice.page, 'Hello Bob')
     await messageWithText(bob.page, 'Hello Bob').waitFor()
+    // Bob's window shows it while he looks: Alice's side says so.
+    const delivery = messageWithText(alice.page, 'Hello Bob').getByTestId('delivery')
+    await delivery.getByRole('img', { name: 'Seen by 1 of 1' }).waitFor()
+    await delivery.getByText('Seen by 1 of 1').waitFor()
     // The group list shows the last message for the group that is not open on Bob's side too.
     await bob.page
       .getByRole('button', { name: /Family/ })
@@ -228,6 +232,11 @@ describe('web UI with real peers', { skip: webUiMissing() }, () => {
   test('a peer that was offline catches up, and the other side shows it was away', async () => {
     await bob.peer.stop()
     await presenceOf(alice.page, HOSTILE_NAME, 'Offline').waitFor()
+    await alice.page
+      .getByTestId('member')
+      .filter({ hasText: HOSTILE_NAME })
+      .getByText(/^Last seen (now|\d+ minutes? ago)$/)
+      .waitFor()
     // The peers here listen on loopback only, which is what a machine with no network looks like.
     await alice.page.getByTestId('status-bar').getByText('Offline — no network').waitFor()
     await shot(alice.page, 'member-offline')
@@ -282,6 +291,12 @@ describe('web UI with real peers', { skip: webUiMissing() }, () => {
         !userText.some((u) => u.includes(value)),
     )
     assert.deepEqual(shownEnglish, [], 'no English string is left on the screen')
+    // Strings made from numbers and times: the English forms are gone, the Korean ones are there.
+    for (const english of ['Seen by', 'Last seen', 'Catching up', 'members reachable']) {
+      assert.ok(!visible.includes(english), `"${english}" is still shown`)
+    }
+    assert.match(visible, /\d명 중 \d명이 읽음/)
+    assert.match(visible, /멤버 \d명 중 \d명 연결 가능/)
     assert.equal(await page.evaluate(() => document.documentElement.lang), 'ko')
 
     await page.getByRole('button', { name: korean.settings }).click()

@@ -17,6 +17,7 @@ import { createPeer, HEARTH_VERSION, type Peer } from '../shared/peer/peer.ts'
 import { openSession, until } from '../e2e/harness/in-process-session.ts'
 import { makeFmt } from './i18n/format.ts'
 import { QR_ERROR_CORRECTION } from './ui/qr.ts'
+import { seenBy } from './features/chat/seen.ts'
 import type { Session } from './state/session.ts'
 
 // Components are .tsx: they load through the hook above, so only after it is registered.
@@ -29,6 +30,7 @@ const { LongInvite } = await import('./features/invites/LongInvite.tsx')
 const { ShortCode } = await import('./features/invites/ShortCode.tsx')
 const { SettingsDialog } = await import('./features/settings/SettingsDialog.tsx')
 const { PeersPanel } = await import('./features/peers/PeersPanel.tsx')
+const { HostBanner } = await import('./features/status/HostBanner.tsx')
 
 const HOSTILE_NAME = 'Bob <img src=x onerror="alert(1)">'
 const HOSTILE_TEXT =
@@ -103,6 +105,10 @@ describe('components against real peers', () => {
     assert.match(html, /No messages yet/)
 
     session.view(family, true)
+    await session.openChat(family)
+    const latest = session.getSnapshot().chats.get(family)?.log.last()
+    assert.ok(latest)
+    session.seen(family, latest)
     const { groups: readGroups } = await until(session, 'Family is read', (s) =>
       s.groups.every((g) => g.unread === 0),
     )
@@ -110,7 +116,7 @@ describe('components against real peers', () => {
       session,
       createElement(GroupList, { groups: readGroups, active: family, onSelect() {} }),
     )
-    assert.doesNotMatch(read, /class="badge"/, 'viewing the group reads it')
+    assert.doesNotMatch(read, /class="badge"/, 'seeing the latest message reads the group')
     session.view(null, true)
   })
 
@@ -237,6 +243,87 @@ describe('components against real peers', () => {
     }
   })
 
+  test('your own messages say saved, then seen by how many of the others', async () => {
+    await session.send(family, 'Dinner is ready', null)
+    const sent = await until(session, 'the message is in the chat', (s) =>
+      (s.chats.get(family)?.log.items ?? []).some((m) => m.text === 'Dinner is ready'),
+    )
+    const mine = sent.chats.get(family)?.log.items.find((m) => m.text === 'Dinner is ready')
+    assert.ok(mine)
+    const group = sent.groups.find((g) => g.group.groupId === family)?.group
+    assert.ok(group)
+    const item = (snapshot: typeof sent, lang: 'en' | 'ko' = 'en') => {
+      const seen = seenBy(mine, snapshot.receipts.get(family) ?? [], group.members)
+      return render(
+        session,
+        createElement(MessageItem, {
+          message: mine,
+          continued: false,
+          me: session.me,
+          replyTarget: null,
+          actions: noActions,
+          seenBy: seen.by,
+          seenOf: seen.of,
+          deliveryInWords: true,
+        }),
+        lang,
+      )
+    }
+    assert.match(item(sent), /aria-label="Saved"/)
+    assert.doesNotMatch(item(sent), /Seen by/)
+
+    // Bob has it on screen while looking at his window.
+    bobSession.view(family, true)
+    await bobSession.openChat(family)
+    const bobs = await until(bobSession, 'Bob has the message', (s) =>
+      (s.chats.get(family)?.log.items ?? []).some((m) => m.id === mine.id),
+    )
+    const onScreen = bobs.chats.get(family)?.log.get(mine.id)
+    assert.ok(onScreen)
+    bobSession.seen(family, onScreen)
+    const seen = await until(session, 'Alice hears that Bob saw it', (s) =>
+      (s.receipts.get(family) ?? []).some(
+        (r) => r.peerId === bob.peerId && r.messageId === mine.id,
+      ),
+    )
+    assert.match(item(seen), /aria-label="Seen by 1 of 1"/)
+    assert.match(item(seen), />Seen by 1 of 1</, 'and in words on the latest one')
+    assert.match(item(seen, 'ko'), />1명 중 1명이 읽음</)
+    bobSession.view(null, true)
+  })
+
+  test('the status bar says when the peer is catching up, and how far', async () => {
+    const group = session.getSnapshot().groups.find((g) => g.group.groupId === family)?.group
+    const text = (lang: 'en' | 'ko' = 'en') =>
+      render(session, createElement(StatusBar, { group }), lang).replace(/<[^>]+>/g, '')
+    // What the peer reports while it checks a large update it received.
+    alice.events.emit('catchUpProgressed', { groupId: family, active: true, updates: 1234 })
+    await until(session, 'the session heard', (s) => s.catchingUp.get(family) === 1234)
+    assert.equal(text(), '1 of 1 members reachableCatching up (1,234 updates)')
+    assert.match(text('ko'), /동기화 중 \(업데이트 1,234개\)/)
+    alice.events.emit('catchUpProgressed', { groupId: family, active: false, updates: 0 })
+    await until(session, 'done', (s) => s.catchingUp.size === 0)
+    assert.equal(text(), '1 of 1 members reachable')
+  })
+
+  test('the desktop app’s background process: restarting, running again, failed', () => {
+    const html = (notice: Parameters<typeof HostBanner>[0]['notice'], lang: 'en' | 'ko' = 'en') =>
+      render(session, createElement(HostBanner, { notice, onRetry() {}, onDismiss() {} }), lang)
+    assert.match(
+      html({ kind: 'restarting', restarts: 1, retryInMs: 2000 }),
+      /role="alert".*stopped unexpectedly\. Restarting in 2 s…/,
+    )
+    assert.match(
+      html({ kind: 'restarting', restarts: 1, retryInMs: 2000 }, 'ko'),
+      /2초 후 다시 시작/,
+    )
+    assert.match(
+      html({ kind: 'running-again', restarts: 1 }),
+      /role="status".*running again.*Dismiss/,
+    )
+    assert.match(html({ kind: 'failed', lastError: null }), /could not be restarted.*Try again/)
+  })
+
   test('the members panel shows who is online and only counts nearby strangers', async () => {
     const strangers = [
       peerIdFromPrivateKey(await generateKeyPair('Ed25519')),
@@ -258,5 +345,24 @@ describe('components against real peers', () => {
     assert.match(html, /role="img" aria-label="Online"/)
     assert.doesNotMatch(html, /aria-label="Offline"/)
     assert.match(html, /Connected via 127\.0\.0\.1/)
+  })
+
+  // Last: Bob goes away for good.
+  test('a member who stopped shows as offline, with when they were last seen', async () => {
+    await bob.stop()
+    const gone = await until(
+      session,
+      'Alice sees Bob offline, with a time',
+      (s) =>
+        s.peers.get(bob.peerId)?.connected === false && s.peers.get(bob.peerId)?.lastSeen != null,
+    )
+    const group = gone.groups.find((g) => g.group.groupId === family)?.group
+    assert.ok(group)
+    const html = render(session, createElement(PeersPanel, { group }))
+    assert.match(html, /aria-label="Offline"/)
+    assert.match(html, /Last seen now/)
+    assert.match(render(session, createElement(PeersPanel, { group }), 'ko'), /마지막 접속: 지금/)
+    const stored = (await alice.handlers['peers.list']({})).find((p) => p.peerId === bob.peerId)
+    assert.ok(stored?.lastSeen != null && stored.lastSeen <= Date.now())
   })
 })

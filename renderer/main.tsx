@@ -1,9 +1,13 @@
 // Entry point: pick the language, connect to the peer, load the session, show the app.
-import { StrictMode, useCallback, useEffect, useState } from 'react'
+import { StrictMode, useCallback, useEffect, useRef, useState } from 'react'
 import { createRoot } from 'react-dom/client'
 import { App } from './app/App.tsx'
 import { defaultLanguage, I18nProvider, isLanguage, useI18n, type Language } from './i18n/index.tsx'
+import { HostBanner } from './features/status/HostBanner.tsx'
 import { connect, ConnectError, type Platform } from './platform/connect.ts'
+import { DesktopContext } from './platform/desktop-context.tsx'
+import type { DesktopApi } from './platform/desktop-api.ts'
+import { nextHostNotice, reconnectsAfter, type HostNotice } from './platform/host-status.ts'
 import { localPrefs } from './state/local-prefs.ts'
 import { Session, type Prefs } from './state/session.ts'
 import { OpenExternalContext, SessionContext } from './state/session-context.tsx'
@@ -21,13 +25,17 @@ function Root(props: { prefs: Prefs }) {
   const { t } = useI18n()
   const [boot, setBoot] = useState<Boot>({ phase: 'connecting' })
   const [attempt, setAttempt] = useState(0)
+  // The desktop app's services outlive any one connection to the peer (it may restart).
+  const [desktop, setDesktop] = useState<DesktopApi | undefined>(undefined)
+  const [notice, setNotice] = useState<HostNotice | null>(null)
+  const noticeRef = useRef<HostNotice | null>(null)
 
   useEffect(() => {
     let cancelled = false
     let opened: { session: Session; platform: Platform } | undefined
     connect()
       .then(async (platform) => {
-        const session = await Session.open(platform.client, { prefs })
+        const session = await Session.open(platform.client)
         opened = { session, platform }
         if (cancelled) {
           session.dispose()
@@ -35,6 +43,7 @@ function Root(props: { prefs: Prefs }) {
           return
         }
         setBoot({ phase: 'ready', session, platform })
+        setDesktop(platform.desktop)
       })
       .catch((error: unknown) => {
         console.error('hearth ui: could not start', error)
@@ -52,17 +61,38 @@ function Root(props: { prefs: Prefs }) {
     setAttempt((n) => n + 1)
   }, [])
 
+  // The peer's process crashed: say so, and connect again once it runs again.
+  useEffect(() => {
+    if (desktop === undefined) return
+    return desktop.onHostStatus((status) => {
+      const shown = noticeRef.current
+      const next = nextHostNotice(shown, status)
+      noticeRef.current = next
+      setNotice(next)
+      if (reconnectsAfter(shown, next)) retry()
+    })
+  }, [desktop, retry])
+  const dismissNotice = useCallback(() => {
+    noticeRef.current = null
+    setNotice(null)
+  }, [])
+  const banner = notice && <HostBanner notice={notice} onRetry={retry} onDismiss={dismissNotice} />
+
   if (boot.phase === 'connecting') {
     return (
-      <p className="splash" role="status">
-        {t.connecting}
-      </p>
+      <>
+        {banner}
+        <p className="splash" role="status">
+          {t.connecting}
+        </p>
+      </>
     )
   }
   if (boot.phase === 'failed') {
     const noToken = boot.error instanceof ConnectError && boot.error.reason === 'no-token'
     return (
       <div className="splash" role="alert">
+        {banner}
         <p>{noToken ? t.noToken : t.refused}</p>
         {!noToken && (
           <button type="button" className="primary" onClick={retry}>
@@ -75,7 +105,9 @@ function Root(props: { prefs: Prefs }) {
   return (
     <SessionContext.Provider value={boot.session}>
       <OpenExternalContext.Provider value={boot.platform.openExternal}>
-        <App prefs={prefs} onReconnect={retry} />
+        <DesktopContext.Provider value={boot.platform.desktop}>
+          <App prefs={prefs} onReconnect={retry} banner={banner} />
+        </DesktopContext.Provider>
       </OpenExternalContext.Provider>
     </SessionContext.Provider>
   )

@@ -65,6 +65,7 @@ export async function startFakePeer(options: {
       connectedPeers: group.members.length - 1,
       groups: groups.length,
       nearbyPeers: 0,
+      catchingUp: [],
       dataDir: null,
       version: '0.1.0',
     }),
@@ -102,6 +103,8 @@ export async function startFakePeer(options: {
     'messages.edit': unsupported,
     'messages.delete': unsupported,
     'messages.react': unsupported,
+    'receipts.list': async () => [],
+    'receipts.markRead': async () => ({}),
     'peers.list': async () =>
       group.members
         .filter((m) => m.peerId !== ME)
@@ -111,6 +114,7 @@ export async function startFakePeer(options: {
           connected: true,
           addrs: [`/ip4/192.168.1.${3 + i}/tcp/4001`],
           groups: [group.groupId],
+          lastSeen: Date.now(),
         })),
     'shelf.add': unsupported,
     'shelf.list': async () => [],

@@ -11,10 +11,10 @@ export function memoryPrefs(): Prefs & { map: Map<string, string> } {
   return { map, get: (k) => map.get(k) ?? null, set: (k, v) => void map.set(k, v) }
 }
 
-export async function openSession(peer: Peer, prefs: Prefs = memoryPrefs()): Promise<Session> {
+export async function openSession(peer: Peer): Promise<Session> {
   const [clientSide, peerSide] = memoryChannelPair()
   serveApi(peerSide, peer.handlers, peer.events.subscribe)
-  return Session.open(createClient(clientSide), { prefs, schedule: queueMicrotask })
+  return Session.open(createClient(clientSide), { schedule: queueMicrotask })
 }
 
 /** Resolves once the session's snapshot satisfies `check`; re-checked on every change. */

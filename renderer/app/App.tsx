@@ -1,7 +1,7 @@
 // The main screen: groups on the left, the open chat in the middle, members on the right, and a
 // status bar. Dialogs (create, join, invite, settings) open over it.
-import { useCallback, useEffect, useState } from 'react'
-import { ChatView } from '../features/chat/ChatView.tsx'
+import { useCallback, useEffect, useState, type ReactNode } from 'react'
+import { ChatView, type OpenAt } from '../features/chat/ChatView.tsx'
 import { CreateGroupDialog } from '../features/groups/CreateGroupDialog.tsx'
 import { GroupList } from '../features/groups/GroupList.tsx'
 import { JoinGroupDialog } from '../features/groups/JoinGroupDialog.tsx'
@@ -11,6 +11,7 @@ import { FirstRun } from '../features/settings/FirstRun.tsx'
 import { SettingsDialog } from '../features/settings/SettingsDialog.tsx'
 import { StatusBar } from '../features/status/StatusBar.tsx'
 import { useI18n } from '../i18n/index.tsx'
+import { useDesktop } from '../platform/desktop-context.tsx'
 import { Icon } from '../ui/Icon.tsx'
 import type { Prefs } from '../state/session.ts'
 import { useSession, useSnapshot } from '../state/session-context.tsx'
@@ -36,7 +37,26 @@ function usePageVisible(): boolean {
   return visible
 }
 
-export function App(props: { prefs: Prefs; onReconnect(): void }) {
+function useWindowFocused(): boolean {
+  const [focused, setFocused] = useState(() => document.hasFocus())
+  useEffect(() => {
+    const update = () => setFocused(document.hasFocus())
+    window.addEventListener('focus', update)
+    window.addEventListener('blur', update)
+    return () => {
+      window.removeEventListener('focus', update)
+      window.removeEventListener('blur', update)
+    }
+  }, [])
+  return focused
+}
+
+export function App(props: {
+  prefs: Prefs
+  onReconnect(): void
+  /** What the desktop app says about its background process, when there is something to say. */
+  banner?: ReactNode
+}) {
   const { prefs } = props
   const { t } = useI18n()
   const session = useSession()
@@ -47,14 +67,34 @@ export function App(props: { prefs: Prefs; onReconnect(): void }) {
   const [onboarded, setOnboarded] = useState(
     () => prefs.get(onboardedKey(snapshot.identity.peerId)) === 'yes' || snapshot.groups.length > 0,
   )
+  const [openAt, setOpenAt] = useState<OpenAt | null>(null)
   const visible = usePageVisible()
+  const focused = useWindowFocused()
+  const desktop = useDesktop()
 
   const activeGroup = snapshot.groups.find((g) => g.group.groupId === active)?.group
   const activeId = activeGroup?.groupId ?? null
 
+  // What is on screen counts as read only while someone can be looking at it.
   useEffect(() => {
-    session.view(activeId, visible)
-  }, [session, activeId, visible])
+    session.view(activeId, visible && focused)
+  }, [session, activeId, visible, focused])
+
+  // The desktop app raises no notification for the group on screen.
+  useEffect(() => {
+    desktop?.setViewedGroup(activeId)
+  }, [desktop, activeId])
+
+  // A click on a notification: open its group there and show the message.
+  useEffect(() => {
+    if (desktop === undefined) return
+    let n = 0
+    return desktop.onOpenMessage(({ groupId, messageId }) => {
+      setActive(groupId)
+      setOverlay(null)
+      setOpenAt({ messageId, n: ++n })
+    })
+  }, [desktop])
 
   // The unread total in the tab title lets people see new messages from another tab.
   const unreadTotal = snapshot.groups.reduce((sum, g) => sum + g.unread, 0)
@@ -67,6 +107,10 @@ export function App(props: { prefs: Prefs; onReconnect(): void }) {
     setOnboarded(true)
   }, [prefs, session])
 
+  const selectGroup = useCallback((groupId: string) => {
+    setActive(groupId)
+    setOpenAt(null)
+  }, [])
   const closeOverlay = useCallback(() => setOverlay(null), [])
   const openGroup = useCallback((groupId: string) => {
     setActive(groupId)
@@ -77,7 +121,8 @@ export function App(props: { prefs: Prefs; onReconnect(): void }) {
 
   return (
     <div className="app">
-      {snapshot.connection === 'closed' && (
+      {props.banner}
+      {snapshot.connection === 'closed' && props.banner == null && (
         <div className="banner" role="alert">
           <span>{t.connectionLost}</span>
           <button type="button" onClick={props.onReconnect}>
@@ -115,7 +160,7 @@ export function App(props: { prefs: Prefs; onReconnect(): void }) {
             {t.joinGroup}
           </button>
         </div>
-        <GroupList groups={snapshot.groups} active={activeId} onSelect={setActive} />
+        <GroupList groups={snapshot.groups} active={activeId} onSelect={selectGroup} />
       </nav>
       <main className="main">
         {activeGroup ? (
@@ -125,6 +170,7 @@ export function App(props: { prefs: Prefs; onReconnect(): void }) {
             onInvite={() => setOverlay({ kind: 'invite', groupId: activeGroup.groupId })}
             membersShown={showMembers}
             onToggleMembers={() => setShowMembers((v) => !v)}
+            openAt={openAt}
           />
         ) : (
           <div className="placeholder">

@@ -75,6 +75,7 @@ export function en(f: Fmt) {
     originalMissing: 'The original message is not loaded.',
     sending: 'Sending…',
     saved: 'Saved',
+    seenBy: (seen: number, of: number) => `Seen by ${n(seen)} of ${n(of)}`,
     notSent: 'Not sent',
     retry: 'Retry',
     discard: 'Discard',
@@ -115,6 +116,7 @@ export function en(f: Fmt) {
     admin: 'Admin',
     member: 'Member',
     connectedVia: (addr: string) => `Connected via ${addr}`,
+    lastSeen: (when: string) => `Last seen ${when}`,
     makeAdmin: 'Make admin',
     removeMember: 'Remove',
     removeTitle: (name: string) => `Remove ${name} from the group?`,
@@ -132,6 +134,21 @@ export function en(f: Fmt) {
     statusAlone: 'Only you are in this group so far',
     statusPeers: (count: number) =>
       count === 1 ? 'Connected to 1 peer' : `Connected to ${n(count)} peers`,
+    statusCatchingUp: (updates: number) =>
+      updates === 0
+        ? 'Catching up…'
+        : updates === 1
+          ? 'Catching up (1 update)'
+          : `Catching up (${n(updates)} updates)`,
+
+    hostRestarting: (seconds: number | null) =>
+      seconds === null
+        ? 'Hearth’s background service stopped unexpectedly and is restarting…'
+        : `Hearth’s background service stopped unexpectedly. Restarting in ${n(seconds)} s…`,
+    hostRunningAgain: 'Hearth is running again.',
+    hostFailed: 'Hearth’s background service could not be restarted.',
+    hostStopping: 'Hearth is shutting down…',
+    dismiss: 'Dismiss',
 
     language: 'Language',
     displayName: 'Display name',

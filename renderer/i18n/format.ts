@@ -10,6 +10,8 @@ export interface Fmt {
   when(ts: number, now: number): string
   /** Remaining time as m:ss. */
   countdown(ms: number): string
+  /** How long ago: "now", "5 minutes ago", "yesterday", else the date and time. */
+  ago(ts: number, now: number): string
 }
 
 const DAY_MS = 86_400_000
@@ -44,6 +46,15 @@ export function makeFmt(locale: string): Fmt {
       return dates.format(ts)
     },
     when: (ts, now) => (localDay(ts) === localDay(now) ? times.format(ts) : shortDates.format(ts)),
+    ago(ts, now) {
+      const seconds = Math.round((ts - now) / 1000)
+      const past = Math.abs(seconds)
+      if (past < 60) return relative.format(0, 'second')
+      if (past < 3600) return relative.format(Math.round(seconds / 60), 'minute')
+      if (past < 86_400) return relative.format(Math.round(seconds / 3600), 'hour')
+      if (past < 7 * 86_400) return relative.format(Math.round(seconds / 86_400), 'day')
+      return dateTimes.format(ts)
+    },
     countdown(ms) {
       const total = Math.max(0, Math.floor(ms / 1000))
       const minutes = Math.floor(total / 60)

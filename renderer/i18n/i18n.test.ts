@@ -39,3 +39,21 @@ test('day headings say today and yesterday in words', () => {
   assert.match(fmt.day(now - 5 * 24 * 3600_000, now), /2026/)
   assert.equal(makeFmt('ko-KR').day(now, now), '오늘')
 })
+
+test('seen-by, catch-up and last-seen read naturally in both languages', () => {
+  assert.equal(english.seenBy(1, 3), 'Seen by 1 of 3')
+  assert.equal(korean.seenBy(1, 3), '3명 중 1명이 읽음')
+  assert.equal(english.statusCatchingUp(1234), 'Catching up (1,234 updates)')
+  assert.equal(korean.statusCatchingUp(1234), '동기화 중 (업데이트 1,234개)')
+  assert.equal(english.statusCatchingUp(0), 'Catching up…')
+  const now = new Date(2026, 4, 10, 12, 0).getTime()
+  const en = makeFmt('en')
+  assert.equal(en.ago(now - 10_000, now), 'now')
+  assert.equal(english.lastSeen(en.ago(now - 5 * 60_000, now)), 'Last seen 5 minutes ago')
+  assert.equal(en.ago(now - 24 * 3600_000, now), 'yesterday')
+  assert.match(en.ago(now - 30 * 24 * 3600_000, now), /2026/)
+  assert.equal(
+    korean.lastSeen(makeFmt('ko-KR').ago(now - 2 * 3600_000, now)),
+    '마지막 접속: 2시간 전',
+  )
+})

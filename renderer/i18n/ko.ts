@@ -74,6 +74,7 @@ export function ko(f: Fmt): Messages {
     originalMissing: '원래 메시지를 불러오지 않았습니다.',
     sending: '보내는 중…',
     saved: '저장됨',
+    seenBy: (seen: number, of: number) => `${n(of)}명 중 ${n(seen)}명이 읽음`,
     notSent: '보내지 못함',
     retry: '다시 보내기',
     discard: '버리기',
@@ -114,6 +115,7 @@ export function ko(f: Fmt): Messages {
     admin: '관리자',
     member: '멤버',
     connectedVia: (addr: string) => `${addr}로 연결됨`,
+    lastSeen: (when: string) => `마지막 접속: ${when}`,
     makeAdmin: '관리자로 지정',
     removeMember: '내보내기',
     removeTitle: (name: string) => `${name}님을 그룹에서 내보낼까요?`,
@@ -126,6 +128,17 @@ export function ko(f: Fmt): Messages {
       `멤버 ${n(total)}명 중 ${n(reachable)}명 연결 가능`,
     statusAlone: '아직 이 그룹에는 나만 있습니다',
     statusPeers: (count: number) => `피어 ${n(count)}개와 연결됨`,
+    statusCatchingUp: (updates: number) =>
+      updates === 0 ? '동기화 중…' : `동기화 중 (업데이트 ${n(updates)}개)`,
+
+    hostRestarting: (seconds: number | null) =>
+      seconds === null
+        ? 'Hearth 백그라운드 서비스가 예기치 않게 멈춰 다시 시작하는 중입니다…'
+        : `Hearth 백그라운드 서비스가 예기치 않게 멈췄습니다. ${n(seconds)}초 후 다시 시작합니다…`,
+    hostRunningAgain: 'Hearth가 다시 실행 중입니다.',
+    hostFailed: 'Hearth 백그라운드 서비스를 다시 시작하지 못했습니다.',
+    hostStopping: 'Hearth를 종료하는 중…',
+    dismiss: '알림 닫기',
 
     language: '언어',
     displayName: '표시 이름',

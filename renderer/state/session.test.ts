@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { createPeer, type Peer } from '../../shared/peer/peer.ts'
-import { memoryPrefs, openSession, until } from '../../e2e/harness/in-process-session.ts'
+import { openSession, until } from '../../e2e/harness/in-process-session.ts'
 import type { Session } from './session.ts'
 
 describe('Session', () => {
@@ -11,7 +11,6 @@ describe('Session', () => {
   let bob: Peer
   const sessions: Session[] = []
   let groupId: string
-  const bobPrefs = memoryPrefs()
 
   before(async () => {
     const options = { listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false }
@@ -28,7 +27,7 @@ describe('Session', () => {
   })
 
   test('opens with the identity and no groups', async () => {
-    const session = await openSession(alice, memoryPrefs())
+    const session = await openSession(alice)
     sessions.push(session)
     const snapshot = session.getSnapshot()
     assert.equal(snapshot.identity.name, 'Alice')
@@ -53,10 +52,10 @@ describe('Session', () => {
     assert.equal(snapshot.groups[0]?.unread, 0, 'your own messages are never unread')
   })
 
-  test('messages from others count as unread until viewed, and read state is kept', async () => {
+  test('messages from others are unread until seen while looking; the peer keeps read state', async () => {
     const aliceSession = sessions[0] as Session
     const { invite } = await alice.handlers['groups.invite']({ group: groupId })
-    const bobSession = await openSession(bob, bobPrefs)
+    const bobSession = await openSession(bob)
     sessions.push(bobSession)
     await bobSession.joinGroup(invite)
     await until(bobSession, 'Bob sees the first message in the summary', (s) =>
@@ -69,22 +68,42 @@ describe('Session', () => {
 
     bobSession.view(groupId, true)
     await bobSession.openChat(groupId)
-    const read = await until(bobSession, 'read', (s) => s.groups[0]?.unread === 0)
-    const chat = read.chats.get(groupId)
-    const first = chat?.log.items.find((m) => m.text === 'first')
-    assert.equal(chat?.unreadFrom, first?.id, 'the chat remembers where unread began')
+    const opened = bobSession.getSnapshot().chats.get(groupId)
+    const first = opened?.log.items.find((m) => m.text === 'first')
+    const second = opened?.log.items.find((m) => m.text === 'second')
+    assert.ok(first && second)
+    assert.equal(opened?.unreadFrom, first.id, 'the chat remembers where unread began')
+    assert.equal(bobSession.getSnapshot().groups[0]?.unread, 2, 'opening a chat reads nothing')
 
+    bobSession.seen(groupId, first)
+    await until(bobSession, 'one left', (s) => s.groups[0]?.unread === 1)
+    bobSession.seen(groupId, second)
+    await until(bobSession, 'read', (s) => s.groups[0]?.unread === 0)
+    await until(aliceSession, 'Alice sees how far Bob read', (s) =>
+      (s.receipts.get(groupId) ?? []).some(
+        (r) => r.peerId === bob.peerId && r.messageId === second.id,
+      ),
+    )
+
+    // On screen while the window is not looked at: unread until the person looks again.
+    bobSession.view(groupId, false)
     await aliceSession.send(groupId, 'third', null)
-    await until(bobSession, 'the third message arrives', (s) =>
+    const arrived = await until(bobSession, 'the third message arrives', (s) =>
       (s.chats.get(groupId)?.log.items ?? []).some((m) => m.text === 'third'),
     )
-    assert.equal(bobSession.getSnapshot().groups[0]?.unread, 0, 'seen while viewing')
+    const third = arrived.chats.get(groupId)?.log.items.find((m) => m.text === 'third')
+    assert.ok(third)
+    bobSession.seen(groupId, third)
+    assert.equal(bobSession.getSnapshot().groups[0]?.unread, 1, 'not seen while away')
+    bobSession.view(groupId, true)
+    await until(bobSession, 'seen once back', (s) => s.groups[0]?.unread === 0)
 
-    // Read state survives a new session with the same prefs.
+    // Read state lives in the peer: a new session (another tab, a restarted app) has it.
     bobSession.view(null, true)
-    const again = await openSession(bob, bobPrefs)
+    const again = await openSession(bob)
     sessions.push(again)
     assert.equal(again.getSnapshot().groups[0]?.unread, 0)
+    assert.equal(again.lastRead(groupId)?.id, third.id)
   })
 
   test('edits, reactions, replies and deletes arrive as changes to the same message', async () => {

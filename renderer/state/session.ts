@@ -1,5 +1,5 @@
 // What the UI knows about its peer: identity, groups with their last message and unread count,
-// the chats that were opened, members' reachability. It is fed by commands and events of the
+// the chats that were opened, members' reachability and read markers, catch-up progress. It is fed by commands and events of the
 // contract only, so it runs the same against a real peer, the browser bridge or a test channel.
 // React reads it through `subscribe`/`getSnapshot`; changes are coalesced so a burst of events
 // (catch-up after being offline) renders once per frame instead of once per message.
@@ -10,10 +10,22 @@ import type {
   Identity,
   Message,
   PeerInfo,
+  Receipt,
   Status,
 } from '../../shared/api/index.ts'
 import type { ApiClient } from '../../shared/rpc/index.ts'
 import { compareMessages, MessageLog } from './message-log.ts'
+
+/** A place in a group's message order, as read markers name it. */
+export interface ReadPosition {
+  ts: number
+  id: string
+}
+
+/** Orders positions (and messages) as every replica orders messages: by ts, then by id. */
+export function comparePositions(a: ReadPosition, b: ReadPosition): number {
+  return a.ts - b.ts || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+}
 
 /** Small persistent key/value settings: localStorage in a browser, a Map in tests. */
 export interface Prefs {
@@ -56,10 +68,13 @@ export interface SessionSnapshot {
   groups: readonly GroupView[]
   peers: ReadonlyMap<string, PeerInfo>
   chats: ReadonlyMap<string, ChatSnapshot>
+  /** Every current member's read marker, per group. */
+  receipts: ReadonlyMap<string, readonly Receipt[]>
+  /** Groups catching up on received updates: how many are still to check (0 while counting). */
+  catchingUp: ReadonlyMap<string, number>
 }
 
 export interface SessionOptions {
-  prefs: Prefs
   /** Runs `flush` soon; the browser passes a frame-rate timer, tests may pass queueMicrotask. */
   schedule?: (flush: () => void) => void
 }
@@ -88,13 +103,16 @@ interface SummaryState {
 
 const frameSoon = (flush: () => void) => void setTimeout(flush, 16)
 
-function readKey(peerId: string, groupId: string): string {
-  return `hearth.read.${peerId}.${groupId}`
+function isUnreadFor(me: string, message: Message, read: ReadPosition | null): boolean {
+  return (
+    message.author !== me &&
+    !message.deleted &&
+    (read === null || comparePositions(message, read) > 0)
+  )
 }
 
 export class Session {
   readonly client: ApiClient
-  readonly #prefs: Prefs
   readonly #schedule: (flush: () => void) => void
   readonly #listeners = new Set<() => void>()
 
@@ -107,11 +125,17 @@ export class Session {
   readonly #chatSnapshots = new Map<string, ChatSnapshot>()
   readonly #dirtyChats = new Set<string>()
   #peers: ReadonlyMap<string, PeerInfo> = new Map()
-  readonly #lastRead = new Map<string, number>()
-  // Written to prefs once per flush: localStorage is synchronous and a catch-up burst is large.
-  readonly #unsavedRead = new Set<string>()
+  /** Read markers as the peer last reported them, per group. */
+  #receipts: ReadonlyMap<string, readonly Receipt[]> = new Map()
+  /** How far this person has read each group: the peer's marker, or further once seen here. */
+  readonly #lastRead = new Map<string, ReadPosition>()
+  /** The latest message on screen per group, while the window was not being looked at. */
+  readonly #onScreen = new Map<string, ReadPosition>()
+  /** markRead calls: one in flight per group; a later position waits for it and replaces others. */
+  readonly #marking = new Map<string, { next: ReadPosition | null }>()
   /** Where reading stood when a chat was first viewed: its "new messages" line goes there. */
-  readonly #readWhenOpened = new Map<string, number>()
+  readonly #readWhenOpened = new Map<string, ReadPosition | null>()
+  #catchingUp: ReadonlyMap<string, number> = new Map()
   #viewing: string | null = null
   #nextLocalId = 1
 
@@ -122,14 +146,13 @@ export class Session {
 
   private constructor(client: ApiClient, identity: Identity, options: SessionOptions) {
     this.client = client
-    this.#prefs = options.prefs
     this.#schedule = options.schedule ?? frameSoon
     this.#identity = identity
     this.#snapshot = this.#buildSnapshot()
   }
 
   /** Loads what the first screen needs and starts following the peer's events. */
-  static async open(client: ApiClient, options: SessionOptions): Promise<Session> {
+  static async open(client: ApiClient, options: SessionOptions = {}): Promise<Session> {
     const identity = await client.call('identity.get', {})
     const session = new Session(client, identity, options)
     session.#follow()
@@ -157,21 +180,38 @@ export class Session {
 
   // ---- reading state -------------------------------------------------------------------------
 
-  lastRead(groupId: string): number {
-    let ts = this.#lastRead.get(groupId)
-    if (ts === undefined) {
-      const stored = Number(this.#prefs.get(readKey(this.me, groupId)) ?? '0')
-      ts = Number.isFinite(stored) ? stored : 0
-      this.#lastRead.set(groupId, ts)
-    }
-    return ts
+  /** How far this person has read the group, or null when nothing yet. */
+  lastRead(groupId: string): ReadPosition | null {
+    return this.#lastRead.get(groupId) ?? null
   }
 
-  /** Which chat the person is looking at; its new messages count as read while `visible`. */
-  view(groupId: string | null, visible: boolean): void {
-    this.#viewing = visible ? groupId : null
+  /**
+   * Which chat is on screen, and whether the person can be looking at it (the window is visible
+   * and focused). Only then does what is on screen count as read.
+   */
+  view(groupId: string | null, attending: boolean): void {
+    this.#viewing = attending ? groupId : null
     if (groupId !== null) this.#rememberReadWhenOpened(groupId)
-    if (this.#viewing !== null) this.#markRead(this.#viewing)
+    const shown = groupId === null ? undefined : this.#onScreen.get(groupId)
+    if (this.#viewing !== null && shown !== undefined) this.seen(this.#viewing, shown)
+  }
+
+  /**
+   * The latest message of the group now on screen. While the person is looking, it and
+   * everything before it count as read, here and for the other members (a read marker).
+   */
+  seen(groupId: string, message: ReadPosition): void {
+    if (this.#viewing !== groupId) {
+      this.#onScreen.set(groupId, { ts: message.ts, id: message.id })
+      return
+    }
+    this.#onScreen.delete(groupId)
+    const read = this.lastRead(groupId)
+    if (read !== null && comparePositions(message, read) <= 0) return
+    const position = { ts: message.ts, id: message.id }
+    this.#lastRead.set(groupId, position)
+    this.#recountUnread(groupId)
+    this.#sendMarker(groupId, position)
   }
 
   // ---- commands ------------------------------------------------------------------------------
@@ -233,9 +273,8 @@ export class Session {
     this.#chatChanged(groupId)
     const readBefore = this.#rememberReadWhenOpened(groupId)
     await this.#loadChat(groupId, chat)
-    const firstUnread = chat.log.items.find((m) => m.ts > readBefore && m.author !== this.me)
+    const firstUnread = chat.log.items.find((m) => isUnreadFor(this.me, m, readBefore))
     chat.unreadFrom = firstUnread?.id ?? null
-    if (this.#viewing === groupId) this.#markRead(groupId)
     this.#chatChanged(groupId)
   }
 
@@ -329,6 +368,17 @@ export class Session {
       this.#forget(groupId)
       this.#changed()
     })
+    on('receiptsChanged', ({ groupId, receipts }) => {
+      if (!this.#groups.has(groupId)) return
+      if (this.#setReceipts(groupId, receipts)) this.#recountUnread(groupId)
+    })
+    on('catchUpProgressed', ({ groupId, active, updates }) => {
+      const next = new Map(this.#catchingUp)
+      if (active) next.set(groupId, updates)
+      else next.delete(groupId)
+      this.#catchingUp = next
+      this.#changed()
+    })
     on('peerConnected', ({ peerId }) => this.#onReachability(peerId, true))
     on('peerDisconnected', ({ peerId }) => this.#onReachability(peerId, false))
     void this.client.closed.then(() => {
@@ -349,15 +399,8 @@ export class Session {
     if (summary.last === undefined || compareMessages(summary.last, message) <= 0) {
       summary.last = message
     }
-    if (
-      added &&
-      message.author !== this.me &&
-      !message.deleted &&
-      message.ts > this.lastRead(groupId)
-    ) {
-      if (this.#viewing === groupId) this.#markRead(groupId)
-      else summary.unread++
-    }
+    // Unread until it has been on screen while the person was looking (`seen`).
+    if (added && isUnreadFor(this.me, message, this.lastRead(groupId))) summary.unread++
     this.#changed()
   }
 
@@ -365,7 +408,8 @@ export class Session {
     const known = this.#peers.get(peerId)
     if (known && known.connected !== connected) {
       const peers = new Map(this.#peers)
-      peers.set(peerId, { ...known, connected })
+      // Until peers.list answers, the moment of the event is the best "last seen" there is.
+      peers.set(peerId, { ...known, connected, lastSeen: Date.now() })
       this.#peers = peers
       this.#changed()
     }
@@ -376,12 +420,13 @@ export class Session {
   // ---- loading -------------------------------------------------------------------------------
 
   async #loadSummary(groupId: string): Promise<void> {
-    const messages = await this.client.call('messages.list', {
-      group: groupId,
-      limit: SUMMARY_LIMIT,
-    })
+    const [messages, receipts] = await Promise.all([
+      this.client.call('messages.list', { group: groupId, limit: SUMMARY_LIMIT }),
+      this.client.call('receipts.list', { group: groupId }),
+    ])
+    this.#setReceipts(groupId, receipts)
     const read = this.lastRead(groupId)
-    const unread = messages.filter((m) => m.author !== this.me && !m.deleted && m.ts > read)
+    const unread = messages.filter((m) => isUnreadFor(this.me, m, read))
     const previous = this.#summaries.get(groupId)
     const last = messages[messages.length - 1]
     this.#summaries.set(groupId, {
@@ -442,38 +487,105 @@ export class Session {
 
   async #refreshStatus(): Promise<void> {
     this.#status = await this.client.call('status.get', {})
+    this.#catchingUp = new Map(this.#status.catchingUp.map((c) => [c.groupId, c.updates]))
     this.#changed()
   }
 
   // ---- bookkeeping ---------------------------------------------------------------------------
 
-  #rememberReadWhenOpened(groupId: string): number {
-    let ts = this.#readWhenOpened.get(groupId)
-    if (ts === undefined) {
-      ts = this.lastRead(groupId)
-      this.#readWhenOpened.set(groupId, ts)
-    }
-    return ts
+  #rememberReadWhenOpened(groupId: string): ReadPosition | null {
+    if (this.#readWhenOpened.has(groupId)) return this.#readWhenOpened.get(groupId) ?? null
+    const read = this.lastRead(groupId)
+    this.#readWhenOpened.set(groupId, read)
+    return read
   }
 
-  #markRead(groupId: string): void {
+  /** Unread messages after the read position: counted from the chat when it is loaded. */
+  #recountUnread(groupId: string): void {
     const summary = this.#summaries.get(groupId)
-    const newest = Math.max(summary?.last?.ts ?? 0, this.#chats.get(groupId)?.log.last()?.ts ?? 0)
-    if (summary && summary.unread !== 0) {
-      summary.unread = 0
+    if (summary === undefined) return
+    const chat = this.#chats.get(groupId)
+    if (chat === undefined || chat.loading) {
+      // Only the summary's newest messages are here; ask the peer for them again.
+      this.#loadSummary(groupId).then(
+        () => this.#changed(),
+        (err: unknown) => console.warn(`hearth ui: no summary for ${groupId}`, err),
+      )
+      return
+    }
+    const read = this.lastRead(groupId)
+    let unread = 0
+    const items = chat.log.items
+    for (let i = items.length - 1; i >= 0; i--) {
+      const message = items[i] as Message
+      if (read !== null && comparePositions(message, read) <= 0) break
+      if (isUnreadFor(this.me, message, read)) unread++
+    }
+    if (summary.unread !== unread) {
+      summary.unread = unread
       this.#changed()
     }
-    if (newest > this.lastRead(groupId)) {
-      this.#lastRead.set(groupId, newest)
-      this.#unsavedRead.add(groupId)
-      this.#changed()
+  }
+
+  /** Tells the peer, one call at a time per group; positions seen meanwhile collapse into one. */
+  #sendMarker(groupId: string, position: ReadPosition): void {
+    const queued = this.#marking.get(groupId)
+    if (queued !== undefined) {
+      queued.next = position
+      return
     }
+    const state: { next: ReadPosition | null } = { next: null }
+    this.#marking.set(groupId, state)
+    const run = (at: ReadPosition): void => {
+      this.client.call('receipts.markRead', { group: groupId, messageId: at.id }).then(
+        () => {
+          const next = state.next
+          state.next = null
+          if (next !== null && this.#groups.has(groupId)) run(next)
+          else this.#marking.delete(groupId)
+        },
+        (err: unknown) => {
+          this.#marking.delete(groupId)
+          console.warn(`hearth ui: could not mark ${groupId} as read`, err)
+        },
+      )
+    }
+    run(position)
+  }
+
+  /** Takes the group's markers; true when they moved this person's own read position. */
+  #setReceipts(groupId: string, receipts: readonly Receipt[]): boolean {
+    const next = new Map(this.#receipts)
+    next.set(groupId, receipts)
+    this.#receipts = next
+    const own = receipts.find((r) => r.peerId === this.me)
+    const read = this.lastRead(groupId)
+    const marker = own === undefined ? null : { ts: own.ts, id: own.messageId }
+    // The peer's marker can be ahead of ours: read in another window on this device.
+    if (marker !== null && (read === null || comparePositions(marker, read) > 0)) {
+      this.#lastRead.set(groupId, marker)
+      return true
+    }
+    this.#changed()
+    return false
   }
 
   #forget(groupId: string): void {
     this.#groups.delete(groupId)
     this.#summaries.delete(groupId)
     this.#readWhenOpened.delete(groupId)
+    this.#lastRead.delete(groupId)
+    this.#onScreen.delete(groupId)
+    if (this.#receipts.has(groupId)) {
+      const next = new Map(this.#receipts)
+      next.delete(groupId)
+      this.#receipts = next
+    }
+    if (this.#catchingUp.has(groupId)) {
+      const next = new Map(this.#catchingUp)
+      next.delete(groupId)
+      this.#catchingUp = next
+    }
     if (this.#chats.delete(groupId)) this.#chatChanged(groupId)
     if (this.#viewing === groupId) this.#viewing = null
   }
@@ -491,10 +603,6 @@ export class Session {
 
   #flushNow(): void {
     this.#flushQueued = false
-    for (const groupId of this.#unsavedRead) {
-      this.#prefs.set(readKey(this.me, groupId), String(this.lastRead(groupId)))
-    }
-    this.#unsavedRead.clear()
     this.#snapshot = this.#buildSnapshot()
     for (const listener of [...this.#listeners]) listener()
   }
@@ -536,6 +644,8 @@ export class Session {
       status: this.#status,
       groups,
       peers: this.#peers,
+      receipts: this.#receipts,
+      catchingUp: this.#catchingUp,
       chats: chatsChanged || previous === undefined ? new Map(this.#chatSnapshots) : previous.chats,
     }
   }

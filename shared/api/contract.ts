@@ -3,6 +3,7 @@
 // Every type on either side is derived from these schemas; nothing is written twice.
 import { z } from 'zod'
 import {
+  CatchUp,
   DisplayName,
   Emoji,
   EntryId,
@@ -15,6 +16,7 @@ import {
   MessageText,
   PeerIdText,
   PeerInfo,
+  Receipt,
   ShelfFile,
   Status,
 } from './domain.ts'
@@ -95,6 +97,14 @@ export const commands = {
     Empty,
   ),
 
+  /** Every current member's read marker in the group, this device's own included. */
+  'receipts.list': command(z.object({ group: GroupRef }), z.array(Receipt)),
+  /**
+   * This device has read the group up to `messageId` (the message is on screen). Moves its read
+   * marker forward, never back, and tells the other members.
+   */
+  'receipts.markRead': command(z.object({ group: GroupRef, messageId: EntryId }), Empty),
+
   'peers.list': command(Empty, z.array(PeerInfo)),
 
   'shelf.add': command(
@@ -136,6 +146,10 @@ export const events = {
   peerConnected: z.object({ peerId: PeerIdText }),
   peerDisconnected: z.object({ peerId: PeerIdText }),
   groupSynced: z.object({ groupId: GroupId, peerId: PeerIdText }),
+  /** The group's read markers changed (someone read further, or membership changed). */
+  receiptsChanged: z.object({ groupId: GroupId, receipts: z.array(Receipt) }),
+  /** Catch-up progress of a group; `active: false` once everything received is applied. */
+  catchUpProgressed: CatchUp.extend({ active: z.boolean() }),
   /** The group's shelf index changed (a file added, renamed, moved, removed, restored, fetched). */
   shelfChanged: z.object({ groupId: GroupId }),
   transferProgressed: z.object({

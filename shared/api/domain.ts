@@ -149,10 +149,32 @@ export const PeerInfo = z.object({
   peerId: PeerIdText,
   name: z.string(),
   connected: z.boolean(),
+  /** Where our connections to it go (its LAN address), while connected. */
   addrs: z.array(z.string()),
   groups: z.array(GroupId),
+  /** When a connection to it was last open (ms since the epoch, kept on disk); null: never. */
+  lastSeen: z.number().int().nonnegative().nullable(),
 })
 export type PeerInfo = z.infer<typeof PeerInfo>
+
+/**
+ * A member's read marker: it has read the group up to this message, and so every message before
+ * it in the group's (ts, id) order. Only current members' markers are shown.
+ */
+export const Receipt = z.object({
+  peerId: PeerIdText,
+  messageId: EntryId,
+  ts: z.number().int().nonnegative(),
+})
+export type Receipt = z.infer<typeof Receipt>
+
+/** A group whose received updates are still being checked and applied. */
+export const CatchUp = z.object({
+  groupId: GroupId,
+  /** Updates (messages, edits, reactions, …) counted and not yet applied; 0 while counting. */
+  updates: z.number().int().nonnegative(),
+})
+export type CatchUp = z.infer<typeof CatchUp>
 
 export const Identity = z.object({ peerId: PeerIdText, name: z.string() })
 export type Identity = z.infer<typeof Identity>
@@ -165,6 +187,8 @@ export const Status = z.object({
   groups: z.number().int().nonnegative(),
   /** Hearth peers seen on the LAN (mDNS) that share no group with us: shown only as a count. */
   nearbyPeers: z.number().int().nonnegative(),
+  /** Groups catching up on what they received (large updates being checked and applied). */
+  catchingUp: z.array(CatchUp),
   /** Where this peer keeps its data; null when it keeps everything in memory. */
   dataDir: z.string().nullable(),
   version: z.string(),

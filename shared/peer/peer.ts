@@ -9,8 +9,9 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import type { Handlers } from '../api/contract.ts'
-import type { Group, PeerInfo } from '../api/domain.ts'
+import type { Group, PeerInfo, Receipt } from '../api/domain.ts'
 import { HearthError } from '../api/errors.ts'
+import { CatchUpReporter } from './catch-up.ts'
 import { PeerEvents } from './events.ts'
 import {
   decodeInvite,
@@ -34,6 +35,7 @@ import type { GroupSync, SyncHost } from './sync/index.ts'
 import { CodeBook, looksLikeCode, findAndRedeem, handleCodeProtocol } from './invites/index.ts'
 import { BlobStore, type BlobHost, type BlobTransfer } from './shelves/index.ts'
 import { ShelfFiles } from './shelves/shelf-files.ts'
+import { ReceiptBook, ReceiptsProtocol, type ReadMarker } from './receipts/index.ts'
 
 /** The version people see in About and in `hearth status`. */
 export const HEARTH_VERSION = '0.1.0'
@@ -109,6 +111,7 @@ export async function createPeer(options: PeerOptions = {}): Promise<Peer> {
   const strikes = new Map<string, { count: number; blockedUntil: number }>()
   const codeBook = new CodeBook(now)
   const compactEvery = options.compactEvery ?? 1000
+  const catchUp = new CatchUpReporter((progress) => events.emit('catchUpProgressed', progress))
 
   const isBlocked = (peerId: string) => (strikes.get(peerId)?.blockedUntil ?? 0) > now()
 
@@ -119,6 +122,29 @@ export async function createPeer(options: PeerOptions = {}): Promise<Peer> {
     if (replica.hasGenesis() && replica.isMember(self)) return replica.isMember(peerId)
     return joining.get(groupId)?.has(peerId) ?? false
   }
+
+  const receiptBook = new ReceiptBook({ store, signer, now, isMember })
+  /** Groups whose receipts changed this turn: one event each, however many markers arrived. */
+  const receiptsDirty = new Set<string>()
+  const receiptsChanged = (groupId: string) => {
+    if (receiptsDirty.size === 0) setImmediate(flushReceipts)
+    receiptsDirty.add(groupId)
+  }
+  const flushReceipts = () => {
+    const groups = [...receiptsDirty]
+    receiptsDirty.clear()
+    if (stopped) return
+    for (const groupId of groups) {
+      if (replicas.get(groupId)?.hasGenesis() !== true) continue
+      events.emit('receiptsChanged', { groupId, receipts: receiptView(groupId) })
+    }
+  }
+  const receiptView = (groupId: string): Receipt[] =>
+    receiptBook.markers(groupId).map((m: ReadMarker) => ({
+      peerId: m.reader,
+      messageId: m.id,
+      ts: m.ts,
+    }))
 
   const syncHost: SyncHost = {
     groupsSharedWith: (peerId) => [...replicas.keys()].filter((g) => isMember(g, peerId)),
@@ -199,6 +225,14 @@ export async function createPeer(options: PeerOptions = {}): Promise<Peer> {
   }
   const sync = libp2p.services.sync as GroupSync
   const reconnector = new Reconnector(libp2p)
+  const receipts = new ReceiptsProtocol(libp2p, receiptBook, {
+    groupsSharedWith: (peerId) => syncHost.groupsSharedWith(peerId),
+    isMember,
+    connected: () => libp2p.getPeers(),
+    onStrike: (peerId, reason) => strike(peerId, reason),
+    onChanged: receiptsChanged,
+  })
+  await receipts.start()
 
   function strike(peerId: string, reason: string) {
     // Data for a group we do not (yet) see the sender in is usually membership lag — it was just
@@ -272,6 +306,7 @@ export async function createPeer(options: PeerOptions = {}): Promise<Peer> {
   function attach(replica: GroupReplica) {
     const groupId = replica.groupId
     replicas.set(groupId, replica)
+    receiptBook.load(groupId)
     let sinceCompaction = store.updateCount(groupId)
     let compactionQueued = false
     const compact = () => {
@@ -332,6 +367,7 @@ export async function createPeer(options: PeerOptions = {}): Promise<Peer> {
       events.emit('shelfChanged', { groupId })
       shelf.autoDownload(groupId)
     })
+    replica.on('catchUpChanged', () => catchUp.changed(groupId, replica.catchUp()))
     replica.on('membershipChanged', () => {
       if (!replica.hasGenesis()) return
       if (replica.isMember(self)) {
@@ -348,6 +384,10 @@ export async function createPeer(options: PeerOptions = {}): Promise<Peer> {
       for (const peer of libp2p.getPeers()) {
         if (isMember(groupId, peer.toString())) shareAddrs(peer)
       }
+      // Who counts changed (a removed member's marker no longer does), and a new member has
+      // none of the markers yet.
+      receiptsChanged(groupId)
+      receipts.shareGroup(groupId)
     })
     wantMembers()
   }
@@ -386,14 +426,28 @@ export async function createPeer(options: PeerOptions = {}): Promise<Peer> {
   })
   libp2p.addEventListener('peer:disconnect', (event) => {
     const peerId = event.detail.toString()
-    if (isKnownMember(peerId)) events.emit('peerDisconnected', { peerId })
+    if (!isKnownMember(peerId)) return
+    // "Last seen" is the moment the last connection closed; the addresses stay as they were.
+    rememberSeen(peerId)
+    events.emit('peerDisconnected', { peerId })
   })
+
+  function rememberSeen(peerId: string) {
+    if (storeClosed) return
+    try {
+      const known = store.knownPeers().find((p) => p.peerId === peerId)
+      store.rememberPeer(peerId, known?.addrs ?? [], now())
+    } catch (err) {
+      console.warn(`hearth: could not note when ${peerId} was last seen: ${String(err)}`)
+    }
+  }
   libp2p.addEventListener('peer:identify', (event) => {
     const peerId = event.detail.peerId.toString()
     if (!isKnownMember(peerId)) return
     const addrs = event.detail.listenAddrs.map((a: Multiaddr) => a.toString())
     store.rememberPeer(peerId, addrs, now())
     shareAddrs(event.detail.peerId)
+    receipts.shareWith(event.detail.peerId)
   })
 
   const addrsHost: AddrsHost = {
@@ -577,6 +631,7 @@ export async function createPeer(options: PeerOptions = {}): Promise<Peer> {
       connectedPeers: libp2p.getPeers().length,
       groups: [...replicas.values()].filter((r) => r.hasGenesis()).length,
       nearbyPeers: [...nearby.keys()].filter((id) => !isKnownMember(id)).length,
+      catchingUp: catchUp.active(),
       dataDir: options.dataDir ?? null,
       version: HEARTH_VERSION,
     }),
@@ -620,6 +675,7 @@ export async function createPeer(options: PeerOptions = {}): Promise<Peer> {
       replicas.delete(replica.groupId)
       replica.destroy()
       store.removeGroup(replica.groupId)
+      receiptBook.forget(replica.groupId)
       wantMembers()
       events.emit('groupLeft', { groupId: replica.groupId })
       return {}
@@ -662,20 +718,36 @@ export async function createPeer(options: PeerOptions = {}): Promise<Peer> {
       await durable(replica.groupId)
       return {}
     },
+    'receipts.list': async ({ group }) => receiptView(memberOf(resolveGroup(group)).groupId),
+    'receipts.markRead': async ({ group, messageId }) => {
+      const replica = memberOf(resolveGroup(group))
+      const message = replica.message(messageId)
+      if (message === undefined) {
+        throw new HearthError('MESSAGE_NOT_FOUND', 'there is no such message in this group')
+      }
+      const marker = receiptBook.markRead(replica.groupId, { ts: message.ts, id: message.id })
+      if (marker !== null) {
+        receipts.published(marker)
+        receiptsChanged(replica.groupId)
+      }
+      return {}
+    },
     'peers.list': async () => {
+      const seenAt = new Map(store.knownPeers().map((p) => [p.peerId, p.seenAt]))
       const peers = new Map<string, PeerInfo>()
       for (const replica of replicas.values()) {
         if (!replica.hasGenesis()) continue
         for (const peerId of replica.membership().members.keys()) {
           if (peerId === self) continue
+          const connections = libp2p.getConnections(peerIdFromString(peerId))
+          const connected = connections.length > 0
           const info = peers.get(peerId) ?? {
             peerId,
             name: peerName(peerId),
-            connected: libp2p.getConnections(peerIdFromString(peerId)).length > 0,
-            addrs: libp2p
-              .getConnections(peerIdFromString(peerId))
-              .map((c) => c.remoteAddr.toString()),
+            connected,
+            addrs: connections.map((c) => c.remoteAddr.toString()),
             groups: [],
+            lastSeen: connected ? now() : (seenAt.get(peerId) ?? null),
           }
           info.groups.push(replica.groupId)
           peers.set(peerId, info)
@@ -735,6 +807,11 @@ export async function createPeer(options: PeerOptions = {}): Promise<Peer> {
       stopped = true
       reconnector.stop()
       shelf.stop()
+      catchUp.stop()
+      // Whoever is still connected was seen until now.
+      for (const peer of libp2p.getPeers()) {
+        if (isKnownMember(peer.toString())) rememberSeen(peer.toString())
+      }
       // Writes already acknowledged-to-be are finished before the store closes.
       await Promise.allSettled(pendingLocal.values())
       await libp2p.stop()

@@ -1,7 +1,7 @@
 // One group's chat: its header, the message list and the composer, plus the confirmations a
 // message action may need (delete, open a link, leave the group).
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
-import type { Group, Message } from '../../../shared/api/index.ts'
+import type { Group, Message, Receipt } from '../../../shared/api/index.ts'
 import { useI18n } from '../../i18n/index.tsx'
 import type { PendingSend } from '../../state/session.ts'
 import { useOpenExternal, useSession, useSnapshot } from '../../state/session-context.tsx'
@@ -15,11 +15,21 @@ import { safeWebUrl } from './links.ts'
 import type { MessageActions } from './MessageItem.tsx'
 import { MessageList } from './MessageList.tsx'
 
+const noReceipts: readonly Receipt[] = []
+
+/** A message to scroll to and highlight; `n` makes a second request for the same one count. */
+export interface OpenAt {
+  messageId: string
+  n: number
+}
+
 export function ChatView(props: {
   group: Group
   onInvite(): void
   membersShown: boolean
   onToggleMembers(): void
+  /** Scroll to this message and highlight it (a notification was clicked). */
+  openAt?: OpenAt | null
 }) {
   const { t } = useI18n()
   const session = useSession()
@@ -35,6 +45,10 @@ export function ChatView(props: {
   const [link, setLink] = useState<string | null>(null)
   const [leaving, setLeaving] = useState(false)
   const [jumpTarget, setJumpTarget] = useState<string | null>(null)
+  const openAt = props.openAt ?? null
+  useEffect(() => {
+    if (openAt !== null) setJumpTarget(openAt.messageId)
+  }, [openAt])
 
   useEffect(() => {
     session.openChat(groupId).catch((err: unknown) => {
@@ -74,6 +88,10 @@ export function ChatView(props: {
     [session],
   )
   const onJumped = useCallback(() => setJumpTarget(null), [])
+  const onSeen = useCallback(
+    (message: Message) => session.seen(groupId, message),
+    [session, groupId],
+  )
 
   const send = useCallback(
     (text: string, target: Message | null) => {
@@ -133,6 +151,9 @@ export function ChatView(props: {
         <MessageList
           chat={chat}
           me={session.me}
+          members={group.members}
+          receipts={snapshot.receipts.get(groupId) ?? noReceipts}
+          onSeen={onSeen}
           actions={actions}
           jumpTarget={jumpTarget}
           onJumped={onJumped}

@@ -25,6 +25,13 @@ export const MessageItem = memo(function MessageItem(props: {
   /** The message this one replies to; null when it is not loaded here. */
   replyTarget: Message | null
   actions: MessageActions
+  /** For the person's own messages: how many of the other members have seen it, of how many. */
+  seenBy?: number
+  seenOf?: number
+  /** Say the delivery state in words, not only as ticks (the latest own message). */
+  deliveryInWords?: boolean
+  /** Just jumped to (a notification or a reply quote was clicked). */
+  highlighted?: boolean
 }) {
   const { t, fmt } = useI18n()
   const { message, me, actions, replyTarget } = props
@@ -41,6 +48,7 @@ export const MessageItem = memo(function MessageItem(props: {
   const classes = ['message', mine ? 'mine' : 'theirs']
   if (props.continued) classes.push('continued')
   if (message.deleted) classes.push('is-deleted')
+  if (props.highlighted === true) classes.push('highlighted')
   return (
     <article
       className={classes.join(' ')}
@@ -102,9 +110,11 @@ export const MessageItem = memo(function MessageItem(props: {
                 )}
                 <time dateTime={new Date(message.ts).toISOString()}>{fmt.time(message.ts)}</time>
                 {mine && (
-                  <span className="delivery" title={t.saved} aria-label={t.saved} role="img">
-                    ✓
-                  </span>
+                  <Delivery
+                    seenBy={props.seenBy ?? 0}
+                    seenOf={props.seenOf ?? 0}
+                    inWords={props.deliveryInWords === true}
+                  />
                 )}
               </span>
             </div>
@@ -202,3 +212,25 @@ export const MessageItem = memo(function MessageItem(props: {
     </article>
   )
 })
+
+/** Saved on this device (✓), or seen by some of the other members (✓✓, "Seen by N of M"). */
+function Delivery(props: { seenBy: number; seenOf: number; inWords: boolean }) {
+  const { t } = useI18n()
+  const { seenBy, seenOf } = props
+  const seen = seenBy > 0
+  const label = seen ? t.seenBy(seenBy, seenOf) : t.saved
+  const classes = ['delivery', seen ? 'seen' : 'saved']
+  if (seen && seenBy === seenOf) classes.push('by-all')
+  return (
+    <span className={classes.join(' ')} data-testid="delivery">
+      <span role="img" aria-label={label} title={label}>
+        {seen ? '✓✓' : '✓'}
+      </span>
+      {props.inWords && (
+        <span className="delivery-words" aria-hidden="true">
+          {label}
+        </span>
+      )}
+    </span>
+  )
+}

@@ -1,24 +1,34 @@
 // The chat's messages, virtualised: only the rows near the viewport are in the DOM, so a group
 // with 100,000 messages scrolls like one with ten. The list is anchored to its end: it follows
 // new messages while the person is at the bottom and keeps its place when earlier ones load.
+// It tells the session which message is the latest on screen (what the person has read), and
+// shows on the person's own messages whether they are saved and how many members have seen them.
 import { useVirtualizer } from '@tanstack/react-virtual'
-import { useEffect, useMemo, useRef } from 'react'
+import { useEffect, useMemo, useRef, useState } from 'react'
 import type { ReactNode } from 'react'
-import type { Message } from '../../../shared/api/index.ts'
+import type { Member, Message, Receipt } from '../../../shared/api/index.ts'
 import { describeError, useI18n } from '../../i18n/index.tsx'
 import type { ChatSnapshot, PendingSend } from '../../state/session.ts'
 import { Icon } from '../../ui/Icon.tsx'
 import { MessageItem, type MessageActions } from './MessageItem.tsx'
 import { buildRows, type Row } from './rows.ts'
+import { seenBy } from './seen.ts'
 
 type ListRow = Row | { kind: 'more'; key: string }
 
 // Distance from the bottom, in pixels, that still counts as "at the latest message".
 const AT_END_PX = 48
+// How much of a message must be inside the list to count as on screen (all of a short one).
+const SEEN_PX = 40
 
 export function MessageList(props: {
   chat: ChatSnapshot
   me: string
+  /** The group's members, for "seen by N of M". */
+  members: readonly Member[]
+  receipts: readonly Receipt[]
+  /** The latest message now on screen. */
+  onSeen(message: Message): void
   actions: MessageActions
   /** Set by a click on a reply: scroll there, then tell the parent it is done. */
   jumpTarget: string | null
@@ -30,8 +40,10 @@ export function MessageList(props: {
   empty: ReactNode
 }) {
   const { t, fmt } = useI18n()
-  const { chat, jumpTarget, onJumped } = props
+  const { chat, jumpTarget, onJumped, onSeen } = props
   const scrollRef = useRef<HTMLDivElement>(null)
+  const spaceRef = useRef<HTMLDivElement>(null)
+  const [highlighted, setHighlighted] = useState<string | null>(null)
   const rows = useMemo<ListRow[]>(() => {
     const built = buildRows(chat.log.items, chat.unreadFrom, chat.pending, Date.now())
     return chat.hasMore ? [{ kind: 'more', key: 'more' }, ...built] : built
@@ -59,12 +71,46 @@ export function MessageList(props: {
     else virtualizer.scrollToEnd()
   }, [chat.loading, rows, virtualizer])
 
+  // A jump (a reply's quote, a notification) waits for the chat to load, then scrolls to the
+  // message and marks it; a message that is not here is given up on.
   useEffect(() => {
-    if (jumpTarget === null) return
+    if (jumpTarget === null || chat.loading) return
     const index = rows.findIndex((r) => r.kind === 'message' && r.message.id === jumpTarget)
-    if (index >= 0) virtualizer.scrollToIndex(index, { align: 'center' })
+    if (index >= 0) {
+      placed.current = true
+      virtualizer.scrollToIndex(index, { align: 'center' })
+      setHighlighted(jumpTarget)
+    }
     onJumped()
-  }, [jumpTarget, rows, virtualizer, onJumped])
+  }, [jumpTarget, chat.loading, rows, virtualizer, onJumped])
+
+  // After every render (scrolling renders too): the latest message on screen has been seen.
+  useEffect(() => {
+    const list = scrollRef.current
+    if (list === null || !placed.current) return
+    const top = list.scrollTop - (spaceRef.current?.offsetTop ?? 0)
+    const bottom = top + list.clientHeight
+    let latest: Message | undefined
+    let latestIndex = -1
+    for (const item of virtualizer.getVirtualItems()) {
+      const row = rows[item.index]
+      if (row?.kind !== 'message' || item.index < latestIndex) continue
+      if (item.end > top && item.start + Math.min(item.size, SEEN_PX) <= bottom) {
+        latest = row.message
+        latestIndex = item.index
+      }
+    }
+    if (latest !== undefined) onSeen(latest)
+  })
+
+  // "Seen by" for the person's own messages; the latest one also says it in words.
+  const lastMine = useMemo(() => {
+    for (let i = rows.length - 1; i >= 0; i--) {
+      const row = rows[i]
+      if (row?.kind === 'message' && row.message.author === props.me) return row.message.id
+    }
+    return null
+  }, [rows, props.me])
 
   const unreadIndex = rows.findIndex((r) => r.kind === 'unread')
   const items = virtualizer.getVirtualItems()
@@ -95,7 +141,9 @@ export function MessageList(props: {
             <span>{t.newMessages}</span>
           </div>
         )
-      case 'message':
+      case 'message': {
+        const mine = row.message.author === props.me
+        const seen = mine ? seenBy(row.message, props.receipts, props.members) : undefined
         return (
           <MessageItem
             message={row.message}
@@ -103,8 +151,13 @@ export function MessageList(props: {
             me={props.me}
             replyTarget={replyTargetOf(chat, row.message)}
             actions={props.actions}
+            seenBy={seen?.by ?? 0}
+            seenOf={seen?.of ?? 0}
+            deliveryInWords={row.message.id === lastMine}
+            highlighted={row.message.id === highlighted}
           />
         )
+      }
       case 'pending':
         return (
           <PendingItem pending={row.pending} onRetry={props.onRetry} onDiscard={props.onDiscard} />
@@ -133,7 +186,10 @@ export function MessageList(props: {
         )}
         <div
           className="virtual-space"
-          ref={(el) => el?.style.setProperty('height', `${virtualizer.getTotalSize()}px`)}
+          ref={(el) => {
+            spaceRef.current = el
+            el?.style.setProperty('height', `${virtualizer.getTotalSize()}px`)
+          }}
         >
           {items.map((item) => {
             const row = rows[item.index]

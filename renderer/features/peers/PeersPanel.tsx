@@ -1,5 +1,6 @@
-// The members of the open group: who is online, how we reach them, and (for admins) the
-// membership actions; below them, how many other Hearth devices are nearby.
+// The members of the open group: who is online, how we reach them, when the others were last
+// seen, and (for admins) the membership actions; below them, how many other Hearth devices are
+// nearby.
 import { useState } from 'react'
 import type { Group, Member } from '../../../shared/api/index.ts'
 import { useI18n } from '../../i18n/index.tsx'
@@ -8,6 +9,7 @@ import { Avatar } from '../../ui/Avatar.tsx'
 import { ConfirmDialog } from '../../ui/ConfirmDialog.tsx'
 import { ErrorText } from '../../ui/ErrorText.tsx'
 import { useAction } from '../../ui/use-action.ts'
+import { useNow } from '../../ui/use-now.ts'
 import { hostOf } from '../status/status-line.ts'
 import { NearbyCount } from './NearbyCount.tsx'
 
@@ -17,6 +19,8 @@ export function PeersPanel(props: { group: Group }) {
   const { peers, identity } = useSnapshot()
   const { group } = props
   const [removing, setRemoving] = useState<Member | null>(null)
+  // "Last seen 5 minutes ago" moves on by itself.
+  const now = useNow(30_000)
   const promote = useAction((peerId: string) =>
     session.client.call('groups.promote', { group: group.groupId, peerId }),
   )
@@ -66,11 +70,15 @@ export function PeersPanel(props: { group: Group }) {
                   {!isMe && (
                     <>
                       {' · '}
-                      {online && addr !== undefined
-                        ? t.connectedVia(hostOf(addr))
-                        : online
-                          ? t.online
-                          : t.offline}
+                      <span className="member-reach">
+                        {online && addr !== undefined
+                          ? t.connectedVia(hostOf(addr))
+                          : online
+                            ? t.online
+                            : info?.lastSeen != null
+                              ? t.lastSeen(fmt.ago(info.lastSeen, Math.max(now, info.lastSeen)))
+                              : t.offline}
+                      </span>
                     </>
                   )}
                 </span>

@@ -13,6 +13,7 @@ const lan: Status = {
   connectedPeers: 1,
   groups: 1,
   nearbyPeers: 0,
+  catchingUp: [],
   dataDir: '/home/me/.config/Hearth',
   version: '0.1.0',
 }
@@ -28,7 +29,7 @@ const group: Group = {
 }
 const peer = (peerId: string, connected: boolean): [string, PeerInfo] => [
   peerId,
-  { peerId, name: '', connected, addrs: [], groups: [] },
+  { peerId, name: '', connected, addrs: [], groups: [], lastSeen: null },
 ]
 
 test('counts the other members that are reachable', () => {

@@ -67,6 +67,37 @@ describe('catch-up: large updates', () => {
     twin.destroy()
   })
 
+  test('a large update counts as catching up, with its new entries, until it is applied', async () => {
+    const { a, b, update } = await behind(LARGE)
+    const seen: { active: boolean; entries: number }[] = []
+    a.on('catchUpChanged', () => seen.push(a.catchUp()))
+    const small = (() => {
+      b.sendMessage('small')
+      return b.diff(a.stateVector())
+    })()
+    const applying = Promise.all([a.applyRemote(update, 'b'), a.applyRemote(small, 'b')])
+    assert.deepEqual(a.catchUp(), { active: true, entries: 0 }, 'counting has not finished yet')
+    await applying
+    assert.deepEqual(a.catchUp(), { active: false, entries: 0 })
+    assert.ok(
+      seen.some((s) => s.active && s.entries === LARGE),
+      `the large update's ${LARGE} new entries were shown: ${JSON.stringify(seen)}`,
+    )
+    // The small one queued behind it, holding the same entries and one more, counts only those
+    // it still adds when its turn comes.
+    assert.ok(!seen.some((s) => s.entries > LARGE + 1))
+    assert.equal(a.messageCount(), LARGE + 1)
+  })
+
+  test('an update checked at once never counts as catching up', async () => {
+    const { a, update } = await behind(3)
+    let changes = 0
+    a.on('catchUpChanged', () => changes++)
+    assert.deepEqual(await a.applyRemote(update, 'b'), { kind: 'applied' })
+    assert.equal(changes, 0)
+    assert.deepEqual(a.catchUp(), { active: false, entries: 0 })
+  })
+
   test('destroying the replica while an update is checked rejects it and every one queued', async () => {
     const { a, update } = await behind(LARGE)
     const before = a.messageCount()

@@ -4,6 +4,7 @@ export {
   LOCAL_ORIGIN,
   RemoteOrigin,
   type ApplyResult,
+  type CatchUp,
   type ReplicaEvents,
   type ReplicaOptions,
 } from './replica.ts'

@@ -103,6 +103,24 @@ export interface ReplicaEvents {
   membershipChanged: () => void
   /** The shelf view may look different: a shelf entry arrived, or membership changed. */
   shelfChanged: () => void
+  /** What `catchUp()` says changed: a large update started or finished being checked. */
+  catchUpChanged: () => void
+}
+
+/** Remote updates being worked through: what a person sees as "catching up". */
+export interface CatchUp {
+  /** Updates too large to check at once are queued or being checked. */
+  active: boolean
+  /** Entries of those updates that are counted (scanned), new to us and not yet applied. */
+  entries: number
+}
+
+/** One remote update on its way through the queue. */
+interface Job {
+  /** Its new entries, once the scan has counted them. */
+  counted: number
+  /** It takes the slow path (queued, checked in slices), so it counts as catching up. */
+  slow: boolean
 }
 
 type Listeners = { [K in keyof ReplicaEvents]: Set<ReplicaEvents[K]> }
@@ -144,6 +162,9 @@ export class GroupReplica {
   #queue: Promise<void> = Promise.resolve()
   /** Updates queued or being checked. */
   #pending = 0
+  /** Updates on the slow path, and their counted entries not yet applied. */
+  #slowJobs = 0
+  #backlog = 0
   /** Whether Yjs's 'update' events reach us; off while a checked update is handed out as is. */
   #listening = true
   #handOut: { update: Uint8Array; from: string } | null = null
@@ -154,6 +175,7 @@ export class GroupReplica {
     messageChanged: new Set(),
     membershipChanged: new Set(),
     shelfChanged: new Set(),
+    catchUpChanged: new Set(),
   }
   readonly #onUpdate: (update: Uint8Array, origin: unknown) => void
   readonly #onTransactions: (doc: Y.Doc, transactions: Y.Transaction[]) => void
@@ -488,14 +510,38 @@ export class GroupReplica {
    */
   applyRemote(update: Uint8Array, from: string): Promise<ApplyResult> {
     if (this.#closed.signal.aborted) return Promise.reject(this.#closedError())
-    const steps = checking(this.doc, this.groupId, update, this.#verify)
-    if (this.#pending > 0) return this.#enqueue(() => this.#resume(steps, update, from))
+    const job: Job = { counted: 0, slow: false }
+    const steps = checking(this.doc, this.groupId, update, this.#verify, (entries) => {
+      job.counted = entries
+      if (job.slow) this.#progress(entries, 0)
+    })
+    if (this.#pending > 0) {
+      this.#startSlow(job)
+      return this.#enqueue(() => this.#resume(steps, update, from, job))
+    }
     const first = steps.next()
     if (first.done === true) return Promise.resolve(this.#commit(first.value, update, from))
+    this.#startSlow(job)
     return this.#enqueue(async () => {
       await pause()
-      return this.#resume(steps, update, from)
+      return this.#resume(steps, update, from, job)
     })
+  }
+
+  /** How far behind this replica is with what it has received. */
+  catchUp(): CatchUp {
+    return { active: this.#slowJobs > 0, entries: this.#backlog }
+  }
+
+  #startSlow(job: Job): void {
+    job.slow = true
+    this.#progress(job.counted, 1)
+  }
+
+  #progress(entries: number, jobs: number): void {
+    this.#backlog += entries
+    this.#slowJobs += jobs
+    this.#emit('catchUpChanged')
   }
 
   #enqueue(task: () => Promise<ApplyResult>): Promise<ApplyResult> {
@@ -513,15 +559,20 @@ export class GroupReplica {
     steps: Generator<void, Verdict>,
     update: Uint8Array,
     from: string,
+    job: Job,
   ): Promise<ApplyResult> {
-    let verdict: Verdict
     try {
-      verdict = await runSliced(steps, this.#closed.signal)
-    } catch (err) {
-      if (this.#closed.signal.aborted) throw this.#closedError()
-      throw err
+      let verdict: Verdict
+      try {
+        verdict = await runSliced(steps, this.#closed.signal)
+      } catch (err) {
+        if (this.#closed.signal.aborted) throw this.#closedError()
+        throw err
+      }
+      return this.#commit(verdict, update, from)
+    } finally {
+      if (!this.#closed.signal.aborted) this.#progress(-job.counted, -1)
     }
-    return this.#commit(verdict, update, from)
   }
 
   #commit(verdict: Verdict, update: Uint8Array, from: string): ApplyResult {

@@ -14,6 +14,8 @@ export const tags = {
   shelf: 'hearth/shelf/1',
   invite: 'hearth/invite/1',
   join: 'hearth/join/1',
+  // Read markers travel outside the group doc (shared/peer/receipts), signed all the same.
+  receipt: 'hearth/receipt/1',
 } as const
 
 const utf8 = new TextEncoder()

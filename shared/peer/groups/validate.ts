@@ -58,6 +58,8 @@ export function* checking(
   groupId: string,
   update: Uint8Array,
   verify: Verify = verifySignature,
+  /** Told, once the update is scanned, how many of its entries we do not hold yet. */
+  onCounted?: (entries: number) => void,
 ): Generator<void, Verdict> {
   if (update.length === 0) return rejected('empty update')
   if (update.length > MAX_UPDATE_BYTES) return rejected('update too large')
@@ -65,7 +67,7 @@ export function* checking(
   if (!scan.ok) return rejected(scan.reason)
 
   const held = new Map<number, number>()
-  let hasNew = false
+  let newEntries = 0
   for (const run of scan.runs) {
     const have = Y.getState(doc.store, run.client)
     // Applying past a hole would leave Yjs holding pending structs we never validated in order.
@@ -74,11 +76,12 @@ export function* checking(
       // Only this device writes as its own client; new structs under it are forged, and Yjs
       // would react by switching our client id mid-session.
       if (run.client === doc.clientID) return rejected('update writes as this device')
-      hasNew = true
+      newEntries += run.clock + run.count - have
     }
     held.set(run.client, have)
   }
-  if (!hasNew) return { kind: 'duplicate' }
+  if (newEntries === 0) return { kind: 'duplicate' }
+  onCounted?.(newEntries)
 
   const ownClock = Y.getState(doc.store, doc.clientID)
   const maps = new Map(rootMaps.map((m) => [m.name, { checker: m, held: doc.getMap(m.name) }]))

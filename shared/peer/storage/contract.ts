@@ -286,6 +286,48 @@ export function runStoreContract(name: string, makeStore: MakeStore): void {
       })
     })
 
+    describe('receipts', () => {
+      const r = (reader: string, ts: number, messageId = `m${ts}`) => ({
+        reader,
+        ts,
+        messageId,
+        sig: `sig-${reader}-${ts}`,
+      })
+
+      test('R1 putReceipts keeps one marker per reader, replacing it; receipts are by reader', () => {
+        const s = fresh()
+        s.addGroup('g', 1)
+        s.putReceipts('g', [r('peerB', 10), r('peerA', 5)])
+        s.putReceipts('g', [r('peerB', 20)])
+        assert.deepEqual(s.receipts('g'), [r('peerA', 5), r('peerB', 20)])
+      })
+
+      test('R2 receipts belong to their group and go with it', () => {
+        const s = fresh()
+        s.addGroup('g1', 1)
+        s.addGroup('g2', 1)
+        s.putReceipts('g1', [r('peerA', 5)])
+        assert.deepEqual(s.receipts('g2'), [])
+        throwsCode(() => s.putReceipts('nope', [r('peerA', 5)]), 'GROUP_NOT_FOUND')
+        s.removeGroup('g1')
+        assert.deepEqual(s.receipts('g1'), [])
+        s.addGroup('g1', 2)
+        assert.deepEqual(s.receipts('g1'), [], 'a group joined again starts without receipts')
+      })
+
+      test('R3 invalid receipts are refused with BAD_INPUT and nothing of the batch is kept', () => {
+        const s = fresh()
+        s.addGroup('g', 1)
+        throwsCode(
+          () => s.putReceipts('g', [r('peerA', 1), { ...r('peerB', 2), sig: '' }]),
+          'BAD_INPUT',
+        )
+        throwsCode(() => s.putReceipts('g', [r('peerA', -1)]), 'BAD_INPUT')
+        throwsCode(() => s.putReceipts('g', [r('peerA', 1), r('peerA', 2)]), 'BAD_INPUT')
+        assert.deepEqual(s.receipts('g'), [])
+      })
+    })
+
     describe('lifecycle', () => {
       test('L1 after close every call throws STORAGE_FAILED; close is idempotent', () => {
         const s = fresh()

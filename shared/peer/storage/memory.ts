@@ -1,10 +1,11 @@
 // The in-memory twin of the sqlite store, for tests of everything above storage. It keeps the same
 // rules (checked by the same contract suite), so a test that passes here means the same on disk.
-import type { KnownPeer, Store, StoredGroup } from './types.ts'
+import type { KnownPeer, Store, StoredGroup, StoredReceipt } from './types.ts'
 import {
   checkBytes,
   checkCompactionPoint,
   checkId,
+  checkReceipts,
   checkText,
   checkTime,
   comparePeers,
@@ -18,6 +19,7 @@ interface GroupState {
   lastSeq: number
   snapshot: { data: Uint8Array; uptoSeq: number } | undefined
   updates: Map<number, Uint8Array>
+  receipts: Map<string, StoredReceipt>
 }
 
 export class MemoryStore implements Store {
@@ -38,7 +40,13 @@ export class MemoryStore implements Store {
     checkId('group id', groupId)
     checkTime('join time', joinedAt)
     if (this.groups.has(groupId)) return
-    this.groups.set(groupId, { joinedAt, lastSeq: 0, snapshot: undefined, updates: new Map() })
+    this.groups.set(groupId, {
+      joinedAt,
+      lastSeq: 0,
+      snapshot: undefined,
+      updates: new Map(),
+      receipts: new Map(),
+    })
   }
 
   removeGroup(groupId: string): void {
@@ -107,6 +115,22 @@ export class MemoryStore implements Store {
   knownPeers(): KnownPeer[] {
     this.checkOpen()
     return [...this.peers.values()].map((p) => ({ ...p, addrs: [...p.addrs] })).sort(comparePeers)
+  }
+
+  putReceipts(groupId: string, receipts: StoredReceipt[]): void {
+    this.checkOpen()
+    checkReceipts(receipts)
+    const group = this.mustGet(groupId)
+    for (const r of receipts) group.receipts.set(r.reader, { ...r })
+  }
+
+  receipts(groupId: string): StoredReceipt[] {
+    this.checkOpen()
+    const group = this.groups.get(groupId)
+    if (!group) return []
+    return [...group.receipts.values()]
+      .map((r) => ({ ...r }))
+      .sort((a, b) => (a.reader < b.reader ? -1 : a.reader > b.reader ? 1 : 0))
   }
 
   close(): void {

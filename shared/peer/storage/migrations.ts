@@ -42,4 +42,18 @@ export const migrations: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 2,
+    description: 'read markers (receipts), the latest per member and group',
+    sql: `
+      CREATE TABLE receipts (
+        group_id   TEXT NOT NULL REFERENCES groups (group_id) ON DELETE CASCADE,
+        reader     TEXT NOT NULL,
+        ts         INTEGER NOT NULL,
+        message_id TEXT NOT NULL,
+        sig        TEXT NOT NULL,
+        PRIMARY KEY (group_id, reader)
+      ) STRICT, WITHOUT ROWID;
+    `,
+  },
 ]

@@ -57,3 +57,21 @@ export function comparePeers(
 ): number {
   return b.seenAt - a.seenAt || (a.peerId < b.peerId ? -1 : a.peerId > b.peerId ? 1 : 0)
 }
+
+/** Read markers: one per reader, each with a reader, a time, a message id and a signature. */
+export function checkReceipts(
+  receipts: { reader: string; ts: number; messageId: string; sig: string }[],
+): void {
+  if (!Array.isArray(receipts)) throw new HearthError('BAD_INPUT', 'Receipts must be a list.')
+  const readers = new Set<string>()
+  for (const r of receipts) {
+    checkId('reader', r.reader)
+    checkTime('receipt time', r.ts)
+    checkId('message id', r.messageId)
+    checkId('receipt signature', r.sig)
+    if (readers.has(r.reader)) {
+      throw new HearthError('BAD_INPUT', `Two receipts for one reader (${r.reader}).`)
+    }
+    readers.add(r.reader)
+  }
+}

@@ -56,8 +56,10 @@ function tableNames(file: string): string[] {
 }
 
 // A later schema step, as a future release would add it: it changes the shape of existing data.
+const SHIPPED = migrations.length
+const NEXT = SHIPPED + 1
 const v2: Migration = {
-  version: 2,
+  version: NEXT,
   description: 'test: peers get a nickname column',
   sql: `ALTER TABLE peers ADD COLUMN nickname TEXT NOT NULL DEFAULT 'unnamed';
         UPDATE peers SET nickname = 'was ' || peer_id;`,
@@ -97,7 +99,14 @@ describe('SqliteStore on disk', () => {
       assert.equal(store.file, file)
       assert.equal(pragma(file, 'journal_mode'), 'wal')
       assert.equal(pragma(file, 'user_version'), migrations.length)
-      assert.deepEqual(tableNames(file), ['groups', 'peers', 'settings', 'snapshots', 'updates'])
+      assert.deepEqual(tableNames(file), [
+        'groups',
+        'peers',
+        'receipts',
+        'settings',
+        'snapshots',
+        'updates',
+      ])
     } finally {
       store.close()
     }
@@ -111,11 +120,11 @@ describe('SqliteStore on disk', () => {
     old.appendUpdate('g', text('u1'))
     old.rememberPeer('p', ['/a'], 1)
     old.close()
-    assert.equal(pragma(file, 'user_version'), 1)
+    assert.equal(pragma(file, 'user_version'), SHIPPED)
 
     const upgraded = SqliteStore.open(file, { migrations: [...migrations, v2] })
     try {
-      assert.equal(pragma(file, 'user_version'), 2)
+      assert.equal(pragma(file, 'user_version'), NEXT)
       assert.deepEqual(decode(upgraded.loadUpdates('g')), ['u1'])
       assert.deepEqual(upgraded.knownPeers(), [{ peerId: 'p', addrs: ['/a'], seenAt: 1 }])
       const db = new DatabaseSync(file, { readOnly: true })
@@ -123,6 +132,28 @@ describe('SqliteStore on disk', () => {
       db.close()
     } finally {
       upgraded.close()
+    }
+  })
+
+  test('Q3b a database from before receipts gains them and keeps its data', () => {
+    const dir = tempDir()
+    const file = path.join(dir, DATABASE_FILE)
+    // What the first release wrote: schema 1, one group with one update.
+    const first = new DatabaseSync(file)
+    first.exec(migrations[0]?.sql ?? '')
+    first.exec('PRAGMA user_version = 1')
+    first.prepare("INSERT INTO groups (group_id, joined_at, last_seq) VALUES ('g', 1, 1)").run()
+    first.prepare("INSERT INTO updates (group_id, seq, data) VALUES ('g', 1, ?)").run(text('u1'))
+    first.close()
+    const current = openSqliteStore(dir)
+    try {
+      assert.equal(pragma(file, 'user_version'), SHIPPED)
+      assert.deepEqual(decode(current.loadUpdates('g')), ['u1'])
+      const receipt = { reader: 'p', ts: 5, messageId: 'm', sig: 's' }
+      current.putReceipts('g', [receipt])
+      assert.deepEqual(current.receipts('g'), [receipt])
+    } finally {
+      current.close()
     }
   })
 
@@ -135,9 +166,12 @@ describe('SqliteStore on disk', () => {
     newer.close()
     const before = fs.readFileSync(file)
 
-    assert.throws(() => openSqliteStore(dir), storageError(/newer version of Hearth.*schema 2/))
+    assert.throws(
+      () => openSqliteStore(dir),
+      storageError(new RegExp(`newer version of Hearth.*schema ${NEXT}`)),
+    )
     assert.ok(fs.readFileSync(file).equals(before), 'the file must not change')
-    assert.equal(pragma(file, 'user_version'), 2)
+    assert.equal(pragma(file, 'user_version'), NEXT)
   })
 
   test('Q5 a failing migration step is undone completely', () => {
@@ -147,16 +181,16 @@ describe('SqliteStore on disk', () => {
     store.addGroup('g', 1)
     store.close()
     const broken: Migration = {
-      version: 2,
+      version: NEXT,
       description: 'test: fails half way',
       sql: `CREATE TABLE half (x INTEGER); DELETE FROM groups; INSERT INTO no_such_table VALUES (1);`,
     }
 
     assert.throws(
       () => SqliteStore.open(file, { migrations: [...migrations, broken] }),
-      storageError(/schema 2.*undone.*no_such_table/),
+      storageError(new RegExp(`schema ${NEXT}.*undone.*no_such_table`)),
     )
-    assert.equal(pragma(file, 'user_version'), 1)
+    assert.equal(pragma(file, 'user_version'), SHIPPED)
     assert.ok(!tableNames(file).includes('half'))
     const reopened = openSqliteStore(dir)
     assert.deepEqual(reopened.listGroups(), [{ groupId: 'g', joinedAt: 1 }])

@@ -9,6 +9,7 @@ import {
   checkBytes,
   checkCompactionPoint,
   checkId,
+  checkReceipts,
   checkText,
   checkTime,
   groupNotFound,
@@ -16,7 +17,7 @@ import {
   uniqueAddrs,
 } from './rules.ts'
 import { toStorageError } from './sqlite-errors.ts'
-import type { KnownPeer, Store, StoredGroup } from './types.ts'
+import type { KnownPeer, Store, StoredGroup, StoredReceipt } from './types.ts'
 
 export const DATABASE_FILE = 'hearth.db'
 
@@ -82,7 +83,10 @@ export class SqliteStore implements Store {
     | 'getSetting'
     | 'setSetting'
     | 'putPeer'
-    | 'knownPeers',
+    | 'knownPeers'
+    | 'hasGroup'
+    | 'putReceipt'
+    | 'receipts',
     StatementSync
   >
   private closed = false
@@ -159,6 +163,15 @@ export class SqliteStore implements Store {
       ),
       knownPeers: db.prepare(
         'SELECT peer_id, addrs, seen_at FROM peers ORDER BY seen_at DESC, peer_id ASC',
+      ),
+      hasGroup: db.prepare('SELECT 1 AS one FROM groups WHERE group_id = ?'),
+      putReceipt: db.prepare(
+        `INSERT INTO receipts (group_id, reader, ts, message_id, sig) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (group_id, reader) DO UPDATE
+         SET ts = excluded.ts, message_id = excluded.message_id, sig = excluded.sig`,
+      ),
+      receipts: db.prepare(
+        'SELECT reader, ts, message_id, sig FROM receipts WHERE group_id = ? ORDER BY reader ASC',
       ),
     }
   }
@@ -258,6 +271,27 @@ export class SqliteStore implements Store {
         peerId: this.text(row, 'peer_id'),
         addrs: this.addrs(row),
         seenAt: this.int(row, 'seen_at'),
+      })),
+    )
+  }
+
+  putReceipts(groupId: string, receipts: StoredReceipt[]): void {
+    checkReceipts(receipts)
+    this.transaction('storing receipts', () => {
+      if (!this.sql.hasGroup.get(groupId)) throw groupNotFound(groupId)
+      for (const r of receipts) {
+        this.sql.putReceipt.run(groupId, r.reader, r.ts, r.messageId, r.sig)
+      }
+    })
+  }
+
+  receipts(groupId: string): StoredReceipt[] {
+    return this.run('listing receipts', () =>
+      this.sql.receipts.all(groupId).map((row) => ({
+        reader: this.text(row, 'reader'),
+        ts: this.int(row, 'ts'),
+        messageId: this.text(row, 'message_id'),
+        sig: this.text(row, 'sig'),
       })),
     )
   }

@@ -7,6 +7,15 @@ export interface StoredGroup {
   joinedAt: number
 }
 
+/** A member's read marker in a group (see shared/peer/receipts): the latest one we hold. */
+export interface StoredReceipt {
+  reader: string
+  ts: number
+  messageId: string
+  /** The reader's signature, base64url. */
+  sig: string
+}
+
 export interface KnownPeer {
   peerId: string
   addrs: string[]
@@ -54,6 +63,11 @@ export interface Store {
   rememberPeer(peerId: string, addrs: string[], seenAt: number): void
   /** Most recently seen first. */
   knownPeers(): KnownPeer[]
+
+  /** Stores these read markers of the group (one per reader, replacing theirs), in one transaction. */
+  putReceipts(groupId: string, receipts: StoredReceipt[]): void
+  /** The group's read markers, one per reader, ordered by reader. */
+  receipts(groupId: string): StoredReceipt[]
 
   /** Idempotent. Every later call throws `STORAGE_FAILED`. */
   close(): void
