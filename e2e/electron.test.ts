@@ -1,6 +1,8 @@
 // The desktop app itself, launched with Playwright's _electron against the production bundles:
-// the window is isolated, sandboxed and Node-free, it cannot navigate or open windows, and a
-// message typed in it reaches a second peer (a `hearth serve` process) and back.
+// the window is isolated, sandboxed and Node-free, it cannot navigate or open windows, a message
+// typed in it reaches a second peer (a `hearth serve` process) and back and is seen there, the
+// window tells the main process which group is on screen, a notification click shows its message,
+// and when the peer's process is killed the window says so and carries on once it is back.
 // It needs the Electron binary, which `npm ci` does not fetch (Electron downloads it on first
 // use): where it is missing the suite is reported as skipped with the reason.
 import assert from 'node:assert/strict'
@@ -15,6 +17,7 @@ import { _electron, type ElectronApplication, type Page } from 'playwright-core'
 import WebSocket from 'ws'
 import { createClient, type ApiClient } from '../shared/rpc/client.ts'
 import { wsChannel } from '../shared/rpc/ws-channel.ts'
+import { IPC } from '../electron/ipc.ts'
 import { startWebPeer, type WebPeer } from './fixtures/web-peer.ts'
 
 const REPO = fileURLToPath(new URL('..', import.meta.url))
@@ -91,6 +94,7 @@ describe('desktop app (Electron)', { skip: reason }, () => {
   let page: Page
   let bob: WebPeer
   let bobApi: ApiClient
+  let groupId: string
   const pageErrors: Error[] = []
 
   before(async () => {
@@ -193,11 +197,19 @@ describe('desktop app (Electron)', { skip: reason }, () => {
   })
 
   test('a message sent from the window reaches a second peer, and its reply comes back', async () => {
+    // Listen beside the app's own handler for what the window says is on screen.
+    await app.evaluate(({ ipcMain }, channel) => {
+      const viewed: unknown[] = []
+      ipcMain.on(channel, (_event, groupId: unknown) => viewed.push(groupId))
+      Object.assign(globalThis, { hearthViewed: viewed })
+    }, IPC.setViewedGroup)
     await page.getByLabel('Your name').fill('Alice')
     await page.getByRole('button', { name: 'Continue' }).click()
     await page.getByRole('button', { name: 'New group' }).waitFor()
 
-    const { groupId, invite } = await bobApi.call('groups.create', { name: 'Family' })
+    const created = await bobApi.call('groups.create', { name: 'Family' })
+    groupId = created.groupId
+    const { invite } = created
     await page.getByRole('button', { name: 'Join a group' }).click()
     await page.getByLabel('Invite or code').fill(invite)
     await page.getByRole('button', { name: 'Join', exact: true }).click()
@@ -216,9 +228,61 @@ describe('desktop app (Electron)', { skip: reason }, () => {
     assert.equal(message.authorName, 'Alice')
     assert.equal(message.verified, true)
 
-    await bobApi.call('messages.send', { group: groupId, text: 'Hi Alice, from Bob' })
+    const { messageId: reply } = await bobApi.call('messages.send', {
+      group: groupId,
+      text: 'Hi Alice, from Bob',
+    })
     await page.getByTestId('message-text').filter({ hasText: 'Hi Alice, from Bob' }).waitFor()
     await page.screenshot({ path: path.join(SHOTS, 'electron-chat.png') })
+    // The window is in front, so Bob's reply counts as read, and Bob hears of it.
+    await new Promise<void>((resolve) => {
+      const check = (receipts: { peerId: string; messageId: string }[]) => {
+        if (receipts.some((r) => r.peerId !== bob.ready.peerId && r.messageId === reply)) resolve()
+      }
+      bobApi.on('receiptsChanged', ({ groupId: g, receipts }) => g === groupId && check(receipts))
+      void bobApi.call('receipts.list', { group: groupId }).then(check)
+    })
+    const viewed = await app.evaluate(
+      () => (globalThis as unknown as { hearthViewed: unknown[] }).hearthViewed,
+    )
+    assert.equal(viewed.at(-1), groupId, 'the main process knows which group is on screen')
+    assert.deepEqual(pageErrors, [])
+  })
+
+  test('a notification click shows its message', async () => {
+    const { messageId } = await bobApi.call('messages.send', { group: groupId, text: 'Look here' })
+    await page.getByTestId('message-text').filter({ hasText: 'Look here' }).waitFor()
+    // What the main process sends when a notification is clicked (main.ts, Notifier.onOpen).
+    await app.evaluate(
+      ({ BrowserWindow }, [channel, target]) => {
+        BrowserWindow.getAllWindows()[0]?.webContents.send(channel, target)
+      },
+      [IPC.openMessage, { groupId, messageId }] as const,
+    )
+    await page.locator(`[data-message-id="${messageId}"].highlighted`).waitFor()
+  })
+
+  test('when the peer’s process dies the window says so, and works again once it is back', async () => {
+    const pid = await app.evaluate(
+      ({ app: electronApp }) =>
+        electronApp
+          .getAppMetrics()
+          .find((m) => m.type === 'Utility' && m.serviceName === 'Hearth peer')?.pid,
+    )
+    assert.ok(pid !== undefined, 'the core host runs as a utility process')
+    process.kill(pid, 'SIGKILL')
+    const banner = page.getByTestId('host-banner')
+    await banner.getByText(/stopped unexpectedly/).waitFor()
+    await banner.getByText('Hearth is running again.').waitFor({ timeout: 60_000 })
+    const text = 'Back after a restart'
+    const arrived = new Promise<void>((resolve) => {
+      bobApi.on('messageAdded', ({ message }) => message.text === text && resolve())
+    })
+    await page.getByRole('button', { name: /Family/ }).click()
+    const composer = page.getByTestId('composer')
+    await composer.fill(text)
+    await composer.press('Enter')
+    await arrived
     assert.deepEqual(pageErrors, [])
   })
 })
