@@ -8,24 +8,16 @@ import path from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import type { Browser, Page } from 'playwright-core'
-import type { Group, Message } from '../shared/api/index.ts'
+import type { Message } from '../shared/api/index.ts'
 import type { HostStatus, MessageTarget } from '../renderer/platform/desktop-api.ts'
 import { launchBrowser, webUiMissing } from './fixtures/browser.ts'
-import { entryId, ME, OTHER, startFakePeer, type FakePeer } from './harness/fake-peer.ts'
+import { entryId, OTHER, startFakePeer, twoOfUs, type FakePeer } from './harness/fake-peer.ts'
 
 const DIST = fileURLToPath(new URL('../renderer/dist/', import.meta.url))
 const SHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url))
 const COUNT = 300
 
-const kitchen: Group = {
-  groupId: entryId(2),
-  name: 'Kitchen',
-  role: 'member',
-  members: [
-    { peerId: ME, name: 'Me', role: 'member' },
-    { peerId: OTHER, name: 'Other', role: 'admin' },
-  ],
-}
+const kitchen = twoOfUs(entryId(2), 'Kitchen')
 
 function message(i: number): Message {
   return {

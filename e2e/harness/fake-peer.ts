@@ -17,6 +17,19 @@ export function entryId(n: number): string {
   return s
 }
 
+/** A group of this fake peer's person (a member) and one other (an admin). */
+export function twoOfUs(groupId: string, name: string): Group {
+  return {
+    groupId,
+    name,
+    role: 'member',
+    members: [
+      { peerId: ME, name: 'Me', role: 'member' },
+      { peerId: OTHER, name: 'Other', role: 'admin' },
+    ],
+  }
+}
+
 type Emit = <K extends EventName>(name: K, payload: EventPayload<K>) => void
 
 export interface FakePeer {
@@ -38,15 +51,7 @@ export async function startFakePeer(options: {
   /** More groups, with no messages. */
   otherGroups?: Group[]
 }): Promise<FakePeer> {
-  const group: Group = options.group ?? {
-    groupId: entryId(1),
-    name: 'Big group',
-    role: 'member',
-    members: [
-      { peerId: ME, name: 'Me', role: 'member' },
-      { peerId: OTHER, name: 'Other', role: 'admin' },
-    ],
-  }
+  const group: Group = options.group ?? twoOfUs(entryId(1), 'Big group')
   const groups = [group, ...(options.otherGroups ?? [])]
   const messages = options.messages
   const emitters = new Set<Emit>()

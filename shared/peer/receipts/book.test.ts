@@ -18,13 +18,19 @@ const G = 'g'.repeat(26)
 const NOW = 1_700_000_000_000
 const at = (ts: number, id = 'm'.repeat(25) + 'a') => ({ ts, id })
 
-function book(store: Store, members: Set<string>, self: Signer = alice) {
-  store.addGroup(G, 1)
+function book(
+  store: Store,
+  members: Set<string>,
+  verify?: (marker: ReadMarker) => boolean,
+  addGroup = true,
+) {
+  if (addGroup) store.addGroup(G, 1)
   const b = new ReceiptBook({
     store,
-    signer: self,
+    signer: alice,
     now: () => NOW,
     isMember: (groupId, peerId) => groupId === G && members.has(peerId),
+    ...(verify !== undefined && { verify }),
   })
   b.load(G)
   return b
@@ -83,19 +89,10 @@ describe('read markers', () => {
   test('markers from or about non-members are dropped unchecked; a removed member stops counting', () => {
     const members = everyone()
     let checks = 0
-    const store = new MemoryStore()
-    store.addGroup(G, 1)
-    const b = new ReceiptBook({
-      store,
-      signer: alice,
-      now: () => NOW,
-      isMember: (g, p) => g === G && members.has(p),
-      verify: (m) => {
-        checks++
-        return markerVerifies(m)
-      },
+    const b = book(new MemoryStore(), members, (m) => {
+      checks++
+      return markerVerifies(m)
     })
-    b.load(G)
     const stranger = signMarker(mallory, G, at(NOW - 1))
     assert.equal(b.accept(mallory.peerId, [signMarker(bob, G, at(NOW - 3))]).byGroup.size, 0)
     assert.equal(b.accept(bob.peerId, [stranger]).byGroup.size, 0)
@@ -130,13 +127,7 @@ describe('read markers', () => {
       store.close()
 
       const reopened = openSqliteStore(dir)
-      const again = new ReceiptBook({
-        store: reopened,
-        signer: alice,
-        now: () => NOW,
-        isMember: (g, p) => g === G && everyone().has(p),
-      })
-      again.load(G)
+      const again = book(reopened, everyone(), undefined, false)
       assert.deepEqual(
         again.markers(G),
         [own, bobs].sort((x, y) => (x!.reader < y!.reader ? -1 : 1)),

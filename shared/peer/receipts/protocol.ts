@@ -101,7 +101,7 @@ export class ReceiptsProtocol {
       // A connection dropping mid-frame is not misbehaviour; content that breaks the rules is.
       if (
         err instanceof MalformedReceipts ||
-        (err instanceof FrameError && err.message.includes('cap'))
+        (err instanceof FrameError && !err.message.startsWith('stream closed'))
       ) {
         this.#host.onStrike(from, `bad receipts: ${err.message}`)
       }
