@@ -69,5 +69,13 @@ describe('/hearth/addrs/1.0.0', () => {
     stream.send(encodeFrame(new TextEncoder().encode('{"not":"a list"}')))
     await garbage
     assert.equal(strikes.length, 1)
+
+    // A varint length prefix that never ends is misbehaviour too, not a dropped connection.
+    const endless = new Promise<void>((resolve) => (stored = resolve))
+    const prefix = await sender.dialProtocol(receiver.peerId, ADDRS_PROTOCOL)
+    prefix.send(new Uint8Array(16).fill(0xff))
+    await endless
+    assert.equal(strikes.length, 2)
+    assert.match(strikes[1] ?? '', /length prefix/)
   })
 })

@@ -79,7 +79,7 @@ export async function handleAddrsProtocol(libp2p: Libp2p, host: AddrsHost): Prom
         // once do that); only content that breaks the rules counts against the sender.
         if (
           err instanceof MalformedAddrs ||
-          (err instanceof FrameError && err.message.includes('cap'))
+          (err instanceof FrameError && !err.message.startsWith('stream closed'))
         ) {
           host.onStrike(from, `bad member addresses: ${err.message}`)
         }
