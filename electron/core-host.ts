@@ -3,7 +3,7 @@
 // process's notifier) reaches the peer over its own MessagePort, with the same validating RPC
 // server the WebSocket bridge uses.
 import { containStreamErrors } from '../shared/peer/containment.ts'
-import { createPeer, type Peer } from '../shared/peer/peer.ts'
+import { startRestorablePeer, type RestorablePeer } from '../shared/peer/carry/restorable.ts'
 import { portChannel } from '../shared/rpc/port-channel.ts'
 import { serveApi } from '../shared/rpc/server.ts'
 import { ToHost, parseHostArgs, type FromHost } from './core-host-protocol.ts'
@@ -29,7 +29,7 @@ process.on('unhandledRejection', (err) => die('the peer crashed', err))
 
 let stopping: Promise<void> | undefined
 
-function stop(peer: Peer): Promise<void> {
+function stop(peer: RestorablePeer): Promise<void> {
   stopping ??= peer.stop().then(
     () => process.exit(0),
     (err: unknown) => die('the peer did not stop cleanly', err),
@@ -37,7 +37,7 @@ function stop(peer: Peer): Promise<void> {
   return stopping
 }
 
-function serve(peer: Peer): void {
+function serve(peer: RestorablePeer): void {
   // Messages sent before this handler existed were queued by Electron, so none is lost while the
   // peer opens its database.
   parentPort.on('message', (event) => {
@@ -62,9 +62,9 @@ function serve(peer: Peer): void {
 async function main(): Promise<void> {
   const options = parseHostArgs(process.argv)
   containStreamErrors()
-  let peer: Peer
+  let peer: RestorablePeer
   try {
-    peer = await createPeer(options)
+    peer = await startRestorablePeer(options)
   } catch (err) {
     die('the peer could not start', err)
   }

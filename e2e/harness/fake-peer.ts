@@ -127,6 +127,10 @@ export async function startFakePeer(options: {
     'shelf.remove': unsupported,
     'shelf.restore': unsupported,
     'shelf.move': unsupported,
+    'backup.create': unsupported,
+    'backup.restore': unsupported,
+    'bundle.export': unsupported,
+    'bundle.import': unsupported,
   }
   const emit: Emit = (name, payload) => {
     for (const e of emitters) e(name, payload)

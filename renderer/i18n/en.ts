@@ -186,6 +186,12 @@ export function en(f: Fmt) {
       STORAGE_FAILED: 'Hearth could not save to disk. Is the disk full?',
       PEER_STOPPED: 'Hearth has stopped.',
       TIMEOUT: 'Hearth took too long to answer.',
+      WRONG_PASSPHRASE: 'The passphrase is not right. Check it and try again.',
+      DAMAGED_FILE: 'The file is damaged or incomplete. Nothing was changed.',
+      NOT_A_RECIPIENT:
+        'This device cannot open the file: only members of the group when it was saved can.',
+      DATA_DIR_NOT_EMPTY:
+        'A backup can only be restored on a device that has no groups yet. Nothing was changed.',
       INTERNAL: 'Something went wrong inside Hearth.',
     } satisfies Record<ErrorCode, string>,
   }

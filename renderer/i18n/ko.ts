@@ -176,6 +176,12 @@ export function ko(f: Fmt): Messages {
       STORAGE_FAILED: 'Hearth가 디스크에 저장하지 못했습니다. 디스크가 가득 찼나요?',
       PEER_STOPPED: 'Hearth가 멈췄습니다.',
       TIMEOUT: 'Hearth의 응답이 너무 늦습니다.',
+      WRONG_PASSPHRASE: '암호가 맞지 않습니다. 확인한 뒤 다시 시도하세요.',
+      DAMAGED_FILE: '파일이 손상되었거나 완전하지 않습니다. 아무것도 바뀌지 않았습니다.',
+      NOT_A_RECIPIENT:
+        '이 기기로는 파일을 열 수 없습니다. 저장할 때 그룹 멤버였던 사람만 열 수 있습니다.',
+      DATA_DIR_NOT_EMPTY:
+        '백업은 아직 그룹이 없는 기기에서만 복원할 수 있습니다. 아무것도 바뀌지 않았습니다.',
       INTERNAL: 'Hearth 내부에서 문제가 생겼습니다.',
     },
   }

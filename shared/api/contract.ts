@@ -37,6 +37,10 @@ const LocalPath = z
     'the path must be absolute (the peer runs in another folder than you)',
   )
 
+/** A backup's passphrase: its own secret, not the one that may unlock the data folder. */
+const BackupPassphrase = z.string().min(1, 'type the backup passphrase').max(1024)
+const Count = z.number().int().nonnegative()
+
 function command<I extends z.ZodType, O extends z.ZodType>(input: I, output: O) {
   return { input, output }
 }
@@ -135,6 +139,48 @@ export const commands = {
       })
       .refine((o) => o.name !== undefined || o.folder !== undefined, 'give a new name or folder'),
     Empty,
+  ),
+
+  /** Writes an encrypted backup of this device: its key and name, every group, and (files) the shelf files it holds. */
+  'backup.create': command(
+    z.object({
+      path: LocalPath,
+      passphrase: BackupPassphrase.min(8, 'a backup passphrase needs at least 8 characters'),
+      files: z.boolean().optional(),
+      /** Replace a file already at `path` (once the new backup is complete). */
+      replace: z.boolean().optional(),
+    }),
+    z.object({ path: z.string(), bytes: Count, groups: Count, files: Count }),
+  ),
+  /**
+   * Restores a backup over this peer's new, unused identity (it must hold no group): the peer
+   * restarts as the backed-up device. Clients then reconnect and load everything again.
+   */
+  'backup.restore': command(
+    z.object({ path: LocalPath, passphrase: BackupPassphrase }),
+    z.object({ peerId: PeerIdText, name: z.string(), groups: Count, files: Count }),
+  ),
+  /** Writes one group's updates and shelf files to a bundle only its current members can open. */
+  'bundle.export': command(
+    z.object({
+      group: GroupRef,
+      path: LocalPath,
+      /** Leave out shelf files larger than this. */
+      maxFileBytes: Count.optional(),
+      replace: z.boolean().optional(),
+    }),
+    z.object({
+      path: z.string(),
+      bytes: Count,
+      files: Count,
+      skippedFiles: Count,
+      recipients: Count,
+    }),
+  ),
+  /** Merges a bundle, as if its maker's device had synced with this one. Harmless twice. */
+  'bundle.import': command(
+    z.object({ path: LocalPath }),
+    z.object({ groupId: GroupId, updatesMerged: Count, filesReceived: Count }),
   ),
 } as const
 

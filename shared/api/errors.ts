@@ -23,6 +23,11 @@ export const errorCodes = [
   'STORAGE_FAILED',
   'PEER_STOPPED',
   'TIMEOUT',
+  // Backups and carry-over bundles:
+  'WRONG_PASSPHRASE',
+  'DAMAGED_FILE',
+  'NOT_A_RECIPIENT',
+  'DATA_DIR_NOT_EMPTY',
   'INTERNAL',
 ] as const
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { main, parseDuration } from './main.ts'
+import { main, parseDuration, parseSize } from './main.ts'
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-cli-'))
 after(() => fs.rmSync(dir, { recursive: true, force: true }))
@@ -41,6 +41,14 @@ describe('hearth command line', () => {
       ['shelf', 'mv', 'Family', 'aaaaaaaaaaaaaaaaaaaaaaaaaa', '--data-dir', dir],
       ['shelf', 'ls', 'Family', '--out', 'x', '--data-dir', dir],
       ['shelf', 'add', 'Family', '--data-dir', dir],
+      ['backup', '--data-dir', dir],
+      ['backup', 'a', 'b', '--data-dir', dir],
+      ['restore', '--files', 'x.backup', '--data-dir', dir],
+      ['bundle', 'export', 'Family', '--data-dir', dir],
+      ['bundle', 'export', 'Family', 'f', '--max-file-size', 'lots', '--data-dir', dir],
+      ['bundle', 'import', 'f', '--passphrase-fd', '3', '--data-dir', dir],
+      // No peer, so restore runs here, and it has no passphrase to read (no terminal, no env).
+      ['restore', 'x.backup', '--data-dir', path.join(dir, 'fresh')],
     ]) {
       const r = await run(...argv)
       assert.equal(r.code, 2, `${argv.join(' ')} → ${r.err}`)
@@ -50,7 +58,13 @@ describe('hearth command line', () => {
   })
 
   test('with no peer running on the data folder every control command exits 3 and says so', async () => {
-    for (const argv of [['groups'], ['send', 'Family', 'hi'], ['peers', '--json']]) {
+    for (const argv of [
+      ['groups'],
+      ['send', 'Family', 'hi'],
+      ['peers', '--json'],
+      ['backup', '/tmp/x.backup'],
+      ['bundle', 'import', '/tmp/x.bundle'],
+    ]) {
       const r = await run(...argv, '--data-dir', dir)
       assert.equal(r.code, 3)
       assert.match(r.err, /No Hearth peer is running on .*hearth serve --data-dir/)
@@ -66,6 +80,14 @@ describe('hearth command line', () => {
     )
     const r = await run('groups', '--data-dir', stale)
     assert.equal(r.code, 3)
+  })
+
+  test('sizes read like 50M, 1G, 200K or bytes', () => {
+    assert.equal(parseSize('50M'), 50 * 1024 * 1024)
+    assert.equal(parseSize('1.5GiB'), 1.5 * 1024 ** 3)
+    assert.equal(parseSize('200kb'), 200 * 1024)
+    assert.equal(parseSize('1048576'), 1048576)
+    assert.throws(() => parseSize('big'), /not a size/)
   })
 
   test('durations read like 30m, 12h, 7d', () => {

@@ -7,6 +7,7 @@ import type { ApiClient } from '../rpc/index.ts'
 import { connectToPeer } from './connect.ts'
 import { defaultDataDir } from './data-dir.ts'
 import { formatGroups, formatMessages, formatPeers, formatShelf, safe } from './format.ts'
+import { readPassphrase } from './passphrase.ts'
 import { NoPeerError, USAGE, UsageError } from './usage.ts'
 
 export interface Io {
@@ -31,6 +32,10 @@ const optionSpec = {
   off: { type: 'boolean' },
   out: { type: 'string' },
   folder: { type: 'string' },
+  files: { type: 'boolean' },
+  replace: { type: 'boolean' },
+  'passphrase-fd': { type: 'string' },
+  'max-file-size': { type: 'string' },
 } as const
 
 type Options = ReturnType<
@@ -42,13 +47,42 @@ interface Result {
   text: string
 }
 
+interface Context {
+  io: Io
+  dataDir: string
+}
+
 interface Command {
   words: string[]
   args: string[]
   options?: (keyof Options)[]
   /** Options that must be given; checked before reaching for the peer. */
   required?: (keyof Options)[]
-  run(client: ApiClient, args: string[], o: Options): Promise<Result>
+  run(client: ApiClient, args: string[], o: Options, ctx: Context): Promise<Result>
+  /** What the command does when no peer runs on the data folder (default: exit 3). */
+  offline?(args: string[], o: Options, ctx: Context): Promise<Result>
+}
+
+const UNIT_BYTES: Record<string, number> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }
+
+/** Sizes like 50M, 1.5G, 200K or 1048576 (K, M, G are 1024-based; a trailing B or iB is ok). */
+export function parseSize(value: string): number {
+  const match = /^(\d+(?:\.\d+)?)\s*([kmg]?)(?:i?b)?$/i.exec(value.trim())
+  if (!match) throw new UsageError(`"${value}" is not a size; write it like 50M, 1G or 200K`)
+  return Math.floor(Number(match[1]) * (UNIT_BYTES[(match[2] as string).toLowerCase()] as number))
+}
+
+function passphrase(o: Options, ctx: Context, confirm: boolean): Promise<string> {
+  return readPassphrase({
+    fd: o['passphrase-fd'],
+    env: ctx.io.env,
+    confirm,
+    prompt: (text) => process.stderr.write(text),
+  })
+}
+
+function restoredText(r: { peerId: string; name: string; groups: number; files: number }) {
+  return `Restored ${safe(r.name)} (${r.peerId}) with ${r.groups} groups and ${r.files} shelf files.`
 }
 
 function positiveInt(value: string | undefined, what: string): number | undefined {
@@ -267,6 +301,84 @@ const commandTable: Command[] = [
     },
   },
   {
+    words: ['backup'],
+    args: ['FILE'],
+    options: ['files', 'replace', 'passphrase-fd'],
+    async run(c, [file], o, ctx) {
+      const r = await c.call('backup.create', {
+        path: path.resolve(file as string),
+        passphrase: await passphrase(o, ctx, true),
+        files: o.files === true,
+        replace: o.replace === true,
+      })
+      return {
+        json: r,
+        text: `Backed up ${r.groups} groups and ${r.files} shelf files to ${safe(r.path)} (${r.bytes} bytes).\nKeep the passphrase safe: without it the backup cannot be opened.`,
+      }
+    },
+  },
+  {
+    words: ['restore'],
+    args: ['FILE'],
+    options: ['passphrase-fd'],
+    // A peer running on DIR may be replaced only while it holds no group (a new install).
+    async run(c, [file], o, ctx) {
+      const r = await c.call('backup.restore', {
+        path: path.resolve(file as string),
+        passphrase: await passphrase(o, ctx, false),
+      })
+      return {
+        json: r,
+        text: `${restoredText(r)}\nThe peer on ${safe(ctx.dataDir)} now runs as it.`,
+      }
+    },
+    async offline([file], o, ctx) {
+      const { restoreBackup } = await import('../peer/carry/index.ts')
+      const r = await restoreBackup({
+        file: path.resolve(file as string),
+        passphrase: await passphrase(o, ctx, false),
+        dataDir: ctx.dataDir,
+      })
+      return {
+        json: r,
+        text: `${restoredText(r)}\nStart it with: hearth serve --data-dir ${safe(ctx.dataDir)}`,
+      }
+    },
+  },
+  {
+    words: ['bundle', 'export'],
+    args: ['GROUP', 'FILE'],
+    options: ['max-file-size', 'replace'],
+    async run(c, [group, file], o) {
+      const max = o['max-file-size'] === undefined ? undefined : parseSize(o['max-file-size'])
+      const r = await c.call('bundle.export', {
+        group: group as string,
+        path: path.resolve(file as string),
+        ...(max !== undefined && { maxFileBytes: max }),
+        replace: o.replace === true,
+      })
+      const skipped = r.skippedFiles > 0 ? ` (${r.skippedFiles} left out)` : ''
+      return {
+        json: r,
+        text: `Saved the group with ${r.files} shelf files${skipped} to ${safe(r.path)} (${r.bytes} bytes); only its ${r.recipients} members can open it.`,
+      }
+    },
+  },
+  {
+    words: ['bundle', 'import'],
+    args: ['FILE'],
+    async run(c, [file]) {
+      const r = await c.call('bundle.import', { path: path.resolve(file as string) })
+      return {
+        json: r,
+        text:
+          r.updatesMerged === 0 && r.filesReceived === 0
+            ? `Nothing new for group [${r.groupId}]: this device already had everything in the bundle.`
+            : `Merged into group [${r.groupId}]: ${r.updatesMerged} parts brought news, ${r.filesReceived} shelf files arrived.`,
+      }
+    },
+  },
+  {
     words: ['peers'],
     args: [],
     async run(c) {
@@ -360,9 +472,19 @@ export async function main(argv: string[], io: Io): Promise<number> {
     positiveInt(values.uses, '--uses')
     positiveInt(values.limit, '--limit')
     if (values.expires !== undefined) parseDuration(values.expires)
-    const client = await connectToPeer(dataDir)
+    if (values['max-file-size'] !== undefined) parseSize(values['max-file-size'])
+    const ctx: Context = { io, dataDir }
+    let client: ApiClient
     try {
-      const result = await command.run(client, args, values)
+      client = await connectToPeer(dataDir)
+    } catch (err) {
+      if (!(err instanceof NoPeerError) || command.offline === undefined) throw err
+      const result = await command.offline(args, values, ctx)
+      io.out(values.json ? JSON.stringify(result.json) : result.text)
+      return 0
+    }
+    try {
+      const result = await command.run(client, args, values, ctx)
       io.out(values.json ? JSON.stringify(result.json) : result.text)
       return 0
     } finally {

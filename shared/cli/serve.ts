@@ -1,7 +1,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { containStreamErrors } from '../peer/containment.ts'
-import { createPeer } from '../peer/peer.ts'
+import { startRestorablePeer } from '../peer/carry/restorable.ts'
 import { fileURLToPath } from 'node:url'
 import { isLoopbackHost, newToken, startBridge, type Bridge } from '../peer/bridge/server.ts'
 import type { Channel } from '../rpc/channel.ts'
@@ -78,7 +78,8 @@ export async function serve({ dataDir, values, io }: ServeArgs): Promise<number>
   })
 
   containStreamErrors((line) => io.err(line))
-  const peer = await createPeer({
+  // Restorable: on a new install, "Restore from a backup" replaces the unused peer in place.
+  const peer = await startRestorablePeer({
     dataDir,
     ...(values.name !== undefined && { name: values.name }),
     ...(values.listen !== undefined && { listen: values.listen }),
@@ -128,6 +129,10 @@ export async function serve({ dataDir, values, io }: ServeArgs): Promise<number>
   const apiFile = path.join(dataDir, API_FILE)
   const info: ApiFile = { api: bridge.url, token, pid: process.pid, peerId: peer.peerId }
   writePrivateFile(apiFile, JSON.stringify(info))
+  peer.onRestored((restored) => {
+    writePrivateFile(apiFile, JSON.stringify({ ...info, peerId: restored.peerId }))
+    io.err(`hearth: restored from a backup; this peer is now ${restored.peerId}`)
+  })
   io.out(
     JSON.stringify({
       ready: true,

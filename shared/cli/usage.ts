@@ -42,6 +42,15 @@ Talk to the peer running on DIR:
   hearth shelf rm GROUP FILEID                  remove a file (whoever added it, or an admin)
   hearth shelf mv GROUP FILEID [--name NAME] [--folder PATH]
                                                 rename or move a file
+  hearth backup FILE [--files] [--replace] [--passphrase-fd N]
+                                                an encrypted backup of this device (--files: with
+                                                the shelf files it holds)
+  hearth restore FILE [--passphrase-fd N]       restore a backup into DIR (empty, no peer running;
+                                                or a peer on DIR that holds no group yet)
+  hearth bundle export GROUP FILE [--max-file-size SIZE] [--replace]
+                                                a group's updates and shelf files on a stick, for
+                                                its members in another network (SIZE: 50M, 1G)
+  hearth bundle import FILE                     merge a carried bundle, as if its devices had met
   hearth peers                                  members' devices and whether they are connected
   hearth name [NAME]                            show or change your display name
   hearth status                                 this peer's id, addresses and counts
@@ -51,5 +60,6 @@ Options for every command:
   --json           machine-readable output
   --help           this text
 
-GROUP is a group id or an unambiguous group name.
+GROUP is a group id or an unambiguous group name. A backup's passphrase is read from
+--passphrase-fd N, else HEARTH_BACKUP_PASSPHRASE, else asked for on the terminal.
 Exit codes: 0 ok, 1 failed, 2 bad usage, 3 no peer running on DIR.`

@@ -35,7 +35,14 @@ export async function loadOrCreateDeviceKey(dir: string): Promise<Ed25519Private
     return key
   }
   const key = await generateKeyPair('Ed25519')
-  // Write beside, fsync, then rename: a crash never leaves a half-written key behind.
+  saveDeviceKey(dir, key)
+  return key
+}
+
+/** Writes the device key into `dir` (mode 0600): beside, fsync, then rename, so a crash never
+ * leaves a half-written key behind. A restore uses it to put a backed-up key in place. */
+export function saveDeviceKey(dir: string, key: Ed25519PrivateKey): void {
+  const file = path.join(dir, IDENTITY_FILE)
   const tmp = `${file}.tmp-${process.pid}`
   const fd = fs.openSync(tmp, 'w', 0o600)
   try {
@@ -45,5 +52,4 @@ export async function loadOrCreateDeviceKey(dir: string): Promise<Ed25519Private
     fs.closeSync(fd)
   }
   fs.renameSync(tmp, file)
-  return key
 }

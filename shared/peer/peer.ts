@@ -36,6 +36,7 @@ import { CodeBook, looksLikeCode, findAndRedeem, handleCodeProtocol } from './in
 import { BlobStore, type BlobHost, type BlobTransfer } from './shelves/index.ts'
 import { ShelfFiles } from './shelves/shelf-files.ts'
 import { ReceiptBook, ReceiptsProtocol, type ReadMarker } from './receipts/index.ts'
+import { carryHandlers, finishPendingRestore, type RestoreInPlace } from './carry/index.ts'
 
 /** The version people see in About and in `hearth status`. */
 export const HEARTH_VERSION = '0.1.0'
@@ -56,6 +57,8 @@ export interface PeerOptions {
   now?: () => number
   /** Compact a group's stored updates into one snapshot after this many (restart stays fast). */
   compactEvery?: number
+  /** Replaces this (unused) peer with a restored one; given by the host that can restart it. */
+  restoreInPlace?: RestoreInPlace
 }
 
 export interface Peer {
@@ -84,7 +87,11 @@ function defaultName(): string {
 
 export async function createPeer(options: PeerOptions = {}): Promise<Peer> {
   const now = options.now ?? Date.now
-  if (options.dataDir) fs.mkdirSync(options.dataDir, { recursive: true, mode: 0o700 })
+  if (options.dataDir) {
+    fs.mkdirSync(options.dataDir, { recursive: true, mode: 0o700 })
+    // A restore interrupted while moving its files into place is finished before anything opens.
+    await finishPendingRestore(options.dataDir)
+  }
   const store: Store =
     options.store ?? (options.dataDir ? openSqliteStore(options.dataDir) : new MemoryStore())
   const privateKey =
@@ -761,6 +768,20 @@ export async function createPeer(options: PeerOptions = {}): Promise<Peer> {
     'shelf.remove': (input) => shelf.remove(input),
     'shelf.restore': (input) => shelf.restore(input),
     'shelf.move': (input) => shelf.move(input),
+    ...carryHandlers({
+      store,
+      blobs,
+      privateKey,
+      self,
+      name: () => myName,
+      version: HEARTH_VERSION,
+      now,
+      durable,
+      memberGroup: (ref) => memberOf(resolveGroup(ref)),
+      heldGroup: (groupId) => replicas.get(groupId),
+      shelfChanged: (groupId) => events.emit('shelfChanged', { groupId }),
+      restoreInPlace: options.dataDir === undefined ? undefined : options.restoreInPlace,
+    }),
   }
 
   /**

@@ -7,13 +7,16 @@
 // shared by every blob that contains it. Memory stays flat for any file size: at most one chunk
 // per call is held.
 import { createHash } from 'node:crypto'
-import { link, lstat, open, readFile, readdir, rename, rm, stat } from 'node:fs/promises'
+import { open, readFile, readdir, rm, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { HearthError } from '../../api/index.ts'
 import {
   ensureDir,
   fsyncDir,
   hasCode,
+  lstatOrNull,
+  placeFile,
+  readFull,
   removeQuietly,
   tempName,
   writeFileDurably,
@@ -31,8 +34,6 @@ import {
   verifiedManifest,
 } from './manifest.ts'
 import type { Manifest } from './manifest.ts'
-import type { Stats } from 'node:fs'
-import type { FileHandle } from 'node:fs/promises'
 
 /** A chunk's bytes do not hash to the name they were offered under. */
 export class ChunkMismatchError extends HearthError {
@@ -59,8 +60,6 @@ export interface GcResult {
 }
 
 const NOT_FOUND = new Set(['ENOENT', 'ENOTDIR'])
-/** link() is not available on this file system (FAT32, exFAT, some network shares). */
-const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'ENOSYS', 'EOPNOTSUPP', 'EXDEV', 'EMLINK'])
 const MANIFEST_CACHE_SIZE = 32
 
 export class BlobStore {
@@ -439,57 +438,6 @@ function storageFailed(what: string, err: unknown): HearthError {
 
 async function exists(file: string): Promise<boolean> {
   return (await lstatOrNull(file)) !== null
-}
-
-async function lstatOrNull(file: string): Promise<Stats | null> {
-  try {
-    return await lstat(file)
-  } catch (err) {
-    if (hasCode(err, NOT_FOUND)) return null
-    throw err
-  }
-}
-
-/** Reads until `buffer` is full or the file ends; returns how many bytes were read. */
-async function readFull(handle: FileHandle, buffer: Buffer, position: number): Promise<number> {
-  let filled = 0
-  while (filled < buffer.length) {
-    const { bytesRead } = await handle.read(
-      buffer,
-      filled,
-      buffer.length - filled,
-      position + filled,
-    )
-    if (bytesRead === 0) break
-    filled += bytesRead
-  }
-  return filled
-}
-
-/**
- * Moves the finished temp file to `dest`. Without overwrite, a hard link claims the name
- * atomically (it fails if anything appeared there meanwhile); file systems without hard links
- * fall back to a re-check and a rename.
- */
-async function placeFile(tmp: string, dest: string, overwrite: boolean): Promise<void> {
-  if (overwrite) {
-    await rename(tmp, dest)
-    return
-  }
-  try {
-    await link(tmp, dest)
-  } catch (err) {
-    if (hasCode(err, new Set(['EEXIST']))) {
-      throw new HearthError('BAD_INPUT', `${dest} already exists`)
-    }
-    if (!hasCode(err, NO_HARD_LINKS)) throw err
-    if ((await lstatOrNull(dest)) !== null) {
-      throw new HearthError('BAD_INPUT', `${dest} already exists`)
-    }
-    await rename(tmp, dest)
-    return
-  }
-  await rm(tmp)
 }
 
 /** Files at depth two (<2 hex>/<hash>) whose names are hex hashes. */

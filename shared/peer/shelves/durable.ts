@@ -2,9 +2,11 @@
 // followed), is fsynced, then renamed into place, then the folder is fsynced so the new name
 // survives power loss too. A reader therefore sees either no file or the whole file.
 import { randomBytes } from 'node:crypto'
-import { mkdir, open, rename, rm } from 'node:fs/promises'
+import { link, lstat, mkdir, open, rename, rm } from 'node:fs/promises'
 import path from 'node:path'
+import type { Stats } from 'node:fs'
 import type { FileHandle } from 'node:fs/promises'
+import { HearthError } from '../../api/index.ts'
 
 /** An unguessable temp name: a crash leaves only names the owner can recognise and remove. */
 export function tempName(suffix = '.tmp'): string {
@@ -96,4 +98,64 @@ export function hasCode(err: unknown, codes: ReadonlySet<string>): boolean {
     typeof err.code === 'string' &&
     codes.has(err.code)
   )
+}
+
+const NOT_FOUND = new Set(['ENOENT', 'ENOTDIR'])
+/** link() is not available on this file system (FAT32, exFAT, some network shares). */
+const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'ENOSYS', 'EOPNOTSUPP', 'EXDEV', 'EMLINK'])
+
+/** The entry's own stats (a symlink is not followed), or null when nothing is there. */
+export async function lstatOrNull(file: string): Promise<Stats | null> {
+  try {
+    return await lstat(file)
+  } catch (err) {
+    if (hasCode(err, NOT_FOUND)) return null
+    throw err
+  }
+}
+
+/**
+ * Moves the finished temp file to `dest`. Without overwrite, a hard link claims the name
+ * atomically (it fails if anything appeared there meanwhile); file systems without hard links
+ * fall back to a re-check and a rename.
+ */
+export async function placeFile(tmp: string, dest: string, overwrite: boolean): Promise<void> {
+  if (overwrite) {
+    await rename(tmp, dest)
+    return
+  }
+  try {
+    await link(tmp, dest)
+  } catch (err) {
+    if (hasCode(err, new Set(['EEXIST']))) {
+      throw new HearthError('BAD_INPUT', `${dest} already exists`)
+    }
+    if (!hasCode(err, NO_HARD_LINKS)) throw err
+    if ((await lstatOrNull(dest)) !== null) {
+      throw new HearthError('BAD_INPUT', `${dest} already exists`)
+    }
+    await rename(tmp, dest)
+    return
+  }
+  await rm(tmp)
+}
+
+/** Reads until `buffer` is full or the file ends; returns how many bytes were read. */
+export async function readFull(
+  handle: FileHandle,
+  buffer: Buffer,
+  position: number,
+): Promise<number> {
+  let filled = 0
+  while (filled < buffer.length) {
+    const { bytesRead } = await handle.read(
+      buffer,
+      filled,
+      buffer.length - filled,
+      position + filled,
+    )
+    if (bytesRead === 0) break
+    filled += bytesRead
+  }
+  return filled
 }
