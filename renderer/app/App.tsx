@@ -117,7 +117,7 @@ export function App(props: {
     setOverlay(null)
   }, [])
 
-  if (!onboarded) return <FirstRun onDone={finishOnboarding} />
+  if (!onboarded) return <FirstRun onDone={finishOnboarding} onRestored={props.onReconnect} />
 
   return (
     <div className="app">

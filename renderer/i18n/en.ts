@@ -161,6 +161,64 @@ export function en(f: Fmt) {
     dataInMemory: 'This Hearth keeps everything in memory: nothing is saved when it stops.',
     nameSaved: 'Name saved',
 
+    backupSection: 'Backup',
+    backupSectionHint:
+      'Keep a copy of this device’s identity and groups elsewhere, so a lost or broken device loses nothing.',
+    backUp: 'Back up…',
+    backupTitle: 'Back up this device',
+    backupText:
+      'One file with your identity, your groups and their messages. Save it somewhere other than this device, for example on a USB stick.',
+    backupPassphrase: 'Backup passphrase',
+    backupPassphraseHint: (min: number) =>
+      `At least ${n(min)} characters. Without it nobody can open the backup, not even you: write it down somewhere safe.`,
+    passphraseAgain: 'Type the passphrase again',
+    passphraseTooShort: (min: number) => `Use at least ${n(min)} characters.`,
+    passphrasesDiffer: 'The two passphrases are not the same.',
+    backupIncludeFiles: 'Include the shelf files kept on this device',
+    backupSave: 'Save backup',
+    backupSaved: (path: string, size: string) => `Backup saved to ${path} (${size}).`,
+    backupKeepPassphrase: 'Keep the passphrase safe: the backup cannot be opened without it.',
+    restoreFromBackup: 'Restore from a backup',
+    restoreTitle: 'Restore from a backup',
+    restoreText:
+      'Brings back your identity, groups and messages from a backup file. It replaces the new, unused identity of this device; Hearth then starts again as the restored device and catches up when it meets the others.',
+    restore: 'Restore',
+    restoring: 'Restoring… a large backup can take a while.',
+    carryFile: 'File',
+    noFileChosen: 'No file chosen',
+    chooseFile: 'Choose…',
+    pathExampleSave: (name: string) => `/home/you/${name}`,
+    pathExampleOpen: '/media/usb/hearth-backup.hearth-backup',
+    pathOnPeerHint: 'The full path of the file on the computer where Hearth runs.',
+    pathMustBeFull: 'Give the full path, starting with / (or a drive letter such as C:\\).',
+    groupMenu: 'More',
+    saveForCarrying: 'Save for carrying…',
+    importBundle: 'Import a carried bundle…',
+    carryTitle: (group: string) => `Save “${group}” for carrying`,
+    carryText:
+      'Saves this group’s messages and files to one file you can carry, for example on a USB stick, to members on another network. Importing it there is like your devices meeting.',
+    carryWho: 'Only people who are members of the group now can open the file.',
+    carryFiles: 'Shelf files',
+    carryAllFiles: 'All files kept on this device',
+    carryNoFiles: 'No files, only messages',
+    carryFilesUpTo: (size: string) => `Files up to ${size}`,
+    carrySaved: (path: string, files: number, size: string) =>
+      `Saved to ${path}: ${files === 1 ? '1 file' : `${n(files)} files`}, ${size} in all.`,
+    carrySkipped: (count: number) =>
+      count === 1
+        ? '1 file was left out (too large, or not on this device).'
+        : `${n(count)} files were left out (too large, or not on this device).`,
+    importTitle: 'Import a carried bundle',
+    importText:
+      'Merges a bundle that a member saved on another network, as if your devices had met.',
+    importAction: 'Import',
+    importedNothing: (group: string) =>
+      `Nothing new for “${group}”: this device already had everything in the bundle.`,
+    imported: (group: string, files: number) =>
+      files === 0
+        ? `Merged into “${group}”.`
+        : `Merged into “${group}”; ${files === 1 ? '1 file arrived' : `${n(files)} files arrived`}.`,
+
     errorPrefix: 'That did not work:',
     errors: {
       BAD_INPUT: 'Something in the form is not right.',

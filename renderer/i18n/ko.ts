@@ -151,6 +151,61 @@ export function ko(f: Fmt): Messages {
     dataInMemory: '이 Hearth는 모든 것을 메모리에만 둡니다. 멈추면 아무것도 저장되지 않습니다.',
     nameSaved: '이름을 저장했습니다',
 
+    backupSection: '백업',
+    backupSectionHint:
+      '이 기기의 신원과 그룹을 다른 곳에 복사해 두면, 기기를 잃어버리거나 고장 나도 아무것도 잃지 않습니다.',
+    backUp: '백업…',
+    backupTitle: '이 기기 백업',
+    backupText:
+      '신원, 그룹, 메시지를 파일 하나에 담습니다. 이 기기가 아닌 다른 곳(예: USB 메모리)에 저장하세요.',
+    backupPassphrase: '백업 암호',
+    backupPassphraseHint: (min: number) =>
+      `${n(min)}자 이상. 암호가 없으면 누구도, 본인도 백업을 열 수 없으니 안전한 곳에 적어 두세요.`,
+    passphraseAgain: '암호를 한 번 더 입력하세요',
+    passphraseTooShort: (min: number) => `${n(min)}자 이상으로 정하세요.`,
+    passphrasesDiffer: '두 암호가 같지 않습니다.',
+    backupIncludeFiles: '이 기기에 있는 선반 파일도 포함',
+    backupSave: '백업 저장',
+    backupSaved: (path: string, size: string) => `${path}에 백업을 저장했습니다 (${size}).`,
+    backupKeepPassphrase: '암호를 잘 보관하세요. 암호 없이는 백업을 열 수 없습니다.',
+    restoreFromBackup: '백업에서 복원',
+    restoreTitle: '백업에서 복원',
+    restoreText:
+      '백업 파일에서 신원, 그룹, 메시지를 되살립니다. 이 기기의 새 신원(아직 쓰지 않은)을 대신하며, Hearth는 복원된 기기로 다시 시작하고 다른 사람들을 만나면 최신 내용을 받아옵니다.',
+    restore: '복원',
+    restoring: '복원하는 중… 백업이 크면 시간이 걸릴 수 있습니다.',
+    carryFile: '파일',
+    noFileChosen: '선택한 파일 없음',
+    chooseFile: '선택…',
+    pathExampleSave: (name: string) => `/home/you/${name}`,
+    pathExampleOpen: '/media/usb/내-백업.hearth-backup',
+    pathOnPeerHint: 'Hearth가 실행 중인 컴퓨터에서 파일의 전체 경로입니다.',
+    pathMustBeFull: '/ (또는 C:\\ 같은 드라이브 문자)로 시작하는 전체 경로를 입력하세요.',
+    groupMenu: '더 보기',
+    saveForCarrying: '가져갈 파일로 저장…',
+    importBundle: '가져온 파일 들여오기…',
+    carryTitle: (group: string) => `“${group}”을(를) 가져갈 파일로 저장`,
+    carryText:
+      '이 그룹의 메시지와 파일을 파일 하나로 저장해, USB 메모리 등으로 다른 네트워크에 있는 멤버에게 가져갈 수 있습니다. 그곳에서 들여오면 기기끼리 만난 것과 같습니다.',
+    carryWho: '지금 이 그룹의 멤버인 사람만 파일을 열 수 있습니다.',
+    carryFiles: '선반 파일',
+    carryAllFiles: '이 기기에 있는 모든 파일',
+    carryNoFiles: '파일 없이 메시지만',
+    carryFilesUpTo: (size: string) => `${size} 이하 파일`,
+    carrySaved: (path: string, files: number, size: string) =>
+      `${path}에 저장했습니다: 파일 ${n(files)}개, 모두 ${size}.`,
+    carrySkipped: (count: number) =>
+      `파일 ${n(count)}개는 빠졌습니다 (너무 크거나 이 기기에 없음).`,
+    importTitle: '가져온 파일 들여오기',
+    importText: '다른 네트워크의 멤버가 저장한 파일을, 기기끼리 만난 것처럼 합칩니다.',
+    importAction: '들여오기',
+    importedNothing: (group: string) =>
+      `“${group}”에 새로운 내용이 없습니다. 이 기기에 이미 모두 있었습니다.`,
+    imported: (group: string, files: number) =>
+      files === 0
+        ? `“${group}”에 합쳤습니다.`
+        : `“${group}”에 합쳤습니다. 파일 ${n(files)}개가 들어왔습니다.`,
+
     errorPrefix: '실패했습니다:',
     errors: {
       BAD_INPUT: '입력한 내용에 문제가 있습니다.',

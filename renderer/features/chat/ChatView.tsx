@@ -10,6 +10,8 @@ import { ConfirmDialog } from '../../ui/ConfirmDialog.tsx'
 import { ErrorText } from '../../ui/ErrorText.tsx'
 import { Icon } from '../../ui/Icon.tsx'
 import { useAction } from '../../ui/use-action.ts'
+import { ImportBundleDialog, SaveBundleDialog } from '../carry/BundleDialogs.tsx'
+import { GroupMenu } from '../carry/GroupMenu.tsx'
 import { Composer } from './Composer.tsx'
 import { safeWebUrl } from './links.ts'
 import type { MessageActions } from './MessageItem.tsx'
@@ -49,6 +51,7 @@ export function ChatView(props: {
   useEffect(() => {
     if (openAt !== null) setJumpTarget(openAt.messageId)
   }, [openAt])
+  const [carrying, setCarrying] = useState<'save' | 'import' | null>(null)
 
   useEffect(() => {
     session.openChat(groupId).catch((err: unknown) => {
@@ -144,6 +147,12 @@ export function ChatView(props: {
             <Icon name="leave" />
             {t.leaveGroup}
           </button>
+          <GroupMenu
+            items={[
+              { label: t.saveForCarrying, onSelect: () => setCarrying('save') },
+              { label: t.importBundle, onSelect: () => setCarrying('import') },
+            ]}
+          />
         </div>
       </header>
       <ErrorText error={act.error} />
@@ -216,6 +225,13 @@ export function ChatView(props: {
           <p>{t.openLinkText}</p>
           <p className="link-preview">{link}</p>
         </ConfirmDialog>
+      )}
+      {carrying === 'save' && <SaveBundleDialog group={group} onClose={() => setCarrying(null)} />}
+      {carrying === 'import' && (
+        <ImportBundleDialog
+          onClose={() => setCarrying(null)}
+          onImported={() => setCarrying(null)}
+        />
       )}
       {leaving && (
         <ConfirmDialog

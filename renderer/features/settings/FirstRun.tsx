@@ -6,12 +6,15 @@ import { ErrorText } from '../../ui/ErrorText.tsx'
 import { Icon } from '../../ui/Icon.tsx'
 import { useAction } from '../../ui/use-action.ts'
 import { LanguagePicker } from './LanguagePicker.tsx'
+import { RestoreDialog } from '../carry/RestoreDialog.tsx'
 
-export function FirstRun(props: { onDone(): void }) {
+/** `onRestored`: a backup replaced this device; the app reconnects and loads it. */
+export function FirstRun(props: { onDone(): void; onRestored(): void }) {
   const { t } = useI18n()
   const session = useSession()
   const { identity } = useSnapshot()
   const [name, setName] = useState(identity.name)
+  const [restoring, setRestoring] = useState(false)
   const save = useAction(async (value: string) => {
     if (value.trim() !== identity.name) await session.setName(value.trim())
     props.onDone()
@@ -46,8 +49,14 @@ export function FirstRun(props: { onDone(): void }) {
         <button type="submit" className="primary" disabled={save.busy || name.trim() === ''}>
           {t.continueLabel}
         </button>
+        <button type="button" className="ghost" onClick={() => setRestoring(true)}>
+          {t.restoreFromBackup}
+        </button>
         <LanguagePicker />
       </form>
+      {restoring && (
+        <RestoreDialog onClose={() => setRestoring(false)} onRestored={props.onRestored} />
+      )}
     </main>
   )
 }

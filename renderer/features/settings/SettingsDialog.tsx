@@ -6,6 +6,7 @@ import { Dialog } from '../../ui/Dialog.tsx'
 import { ErrorText } from '../../ui/ErrorText.tsx'
 import { useAction } from '../../ui/use-action.ts'
 import { LanguagePicker } from './LanguagePicker.tsx'
+import { BackupDialog } from '../carry/BackupDialog.tsx'
 
 export function SettingsDialog(props: { onClose(): void }) {
   const { t } = useI18n()
@@ -13,6 +14,7 @@ export function SettingsDialog(props: { onClose(): void }) {
   const { identity, status } = useSnapshot()
   const [name, setName] = useState(identity.name)
   const [saved, setSaved] = useState(false)
+  const [backingUp, setBackingUp] = useState(false)
   const nameId = useId()
   const dataDir = status?.dataDir
   const save = useAction(async (value: string) => {
@@ -73,6 +75,14 @@ export function SettingsDialog(props: { onClose(): void }) {
         ) : status !== null ? (
           <p className="hint">{t.dataInMemory}</p>
         ) : null}
+      </section>
+      <section className="dialog-body" aria-labelledby="settings-backup-title">
+        <h3 id="settings-backup-title">{t.backupSection}</h3>
+        <p className="hint">{t.backupSectionHint}</p>
+        <button type="button" onClick={() => setBackingUp(true)}>
+          {t.backUp}
+        </button>
+        {backingUp && <BackupDialog onClose={() => setBackingUp(false)} />}
       </section>
       <section className="dialog-body about" aria-labelledby="settings-about-title">
         <h3 id="settings-about-title">{t.about}</h3>
