@@ -91,7 +91,7 @@ describe('backup and bundle dialogs', () => {
       render(session, createElement(BackupDialog, { onClose() {} }), 'ko'),
       render(session, createElement(RestoreDialog, { onClose() {}, onRestored() {} }), 'ko'),
       render(session, createElement(SaveBundleDialog, { group, onClose() {} }), 'ko'),
-      render(session, createElement(ImportBundleDialog, { onClose() {}, onImported() {} }), 'ko'),
+      render(session, createElement(ImportBundleDialog, { onClose() {} }), 'ko'),
     ].join('')
     for (const s of [
       korean.backupTitle,

@@ -5,9 +5,9 @@ import { useId, useState } from 'react'
 import { useI18n } from '../../i18n/index.tsx'
 import { useSession } from '../../state/session-context.tsx'
 import { Dialog } from '../../ui/Dialog.tsx'
-import { ErrorText } from '../../ui/ErrorText.tsx'
 import { useAction } from '../../ui/use-action.ts'
 import { formatBytes } from './bytes.ts'
+import { CarryDone, CarryForm } from './CarryForm.tsx'
 import { datedName, isAbsolutePath, PathField } from './PathField.tsx'
 
 export const MIN_PASSPHRASE = 8
@@ -34,96 +34,68 @@ export function BackupDialog(props: { onClose(): void }) {
         : path !== '' && !isAbsolutePath(path)
           ? t.pathMustBeFull
           : null
-  const ready = problem === null && path !== '' && passphrase !== '' && again === passphrase
   return (
     <Dialog title={t.backupTitle} onClose={props.onClose} className="carry-dialog">
       {done !== null ? (
-        <>
-          <div className="dialog-body">
-            <p role="status">{t.backupSaved(done.path, formatBytes(fmt.locale, done.bytes))}</p>
-            <p className="hint">{t.backupKeepPassphrase}</p>
-          </div>
-          <div className="dialog-actions">
-            <button type="button" className="primary" onClick={props.onClose}>
-              {t.close}
-            </button>
-          </div>
-        </>
+        <CarryDone onClose={props.onClose}>
+          <p role="status">{t.backupSaved(done.path, formatBytes(fmt.locale, done.bytes))}</p>
+          <p className="hint">{t.backupKeepPassphrase}</p>
+        </CarryDone>
       ) : (
-        <form
-          onSubmit={(event) => {
-            event.preventDefault()
-            if (ready) void save.run()
-          }}
+        <CarryForm
+          action={save}
+          problem={problem}
+          ready={path !== '' && passphrase !== '' && again === passphrase}
+          submitLabel={t.backupSave}
+          onCancel={props.onClose}
         >
-          <div className="dialog-body">
-            <p>{t.backupText}</p>
-            <PathField
-              mode="save"
-              value={path}
-              defaultName={datedName('hearth-backup', 'hearth-backup')}
-              dialogTitle={t.backupTitle}
-              onChange={(chosen, confirmed) => {
-                setPath(chosen)
-                setReplace(confirmed)
-              }}
+          <p>{t.backupText}</p>
+          <PathField
+            mode="save"
+            value={path}
+            defaultName={datedName('hearth-backup', 'hearth-backup')}
+            dialogTitle={t.backupTitle}
+            onChange={(chosen, confirmed) => {
+              setPath(chosen)
+              setReplace(confirmed)
+            }}
+          />
+          <div className="field">
+            <label htmlFor={ids.pass}>{t.backupPassphrase}</label>
+            <input
+              id={ids.pass}
+              type="password"
+              autoComplete="new-password"
+              value={passphrase}
+              onChange={(event) => setPassphrase(event.target.value)}
+              required
+              aria-describedby={`${ids.pass}-hint`}
             />
-            <div className="field">
-              <label htmlFor={ids.pass}>{t.backupPassphrase}</label>
-              <input
-                id={ids.pass}
-                type="password"
-                autoComplete="new-password"
-                value={passphrase}
-                onChange={(event) => setPassphrase(event.target.value)}
-                required
-                aria-describedby={`${ids.pass}-hint`}
-              />
-              <p id={`${ids.pass}-hint`} className="hint">
-                {t.backupPassphraseHint(MIN_PASSPHRASE)}
-              </p>
-            </div>
-            <div className="field">
-              <label htmlFor={ids.again}>{t.passphraseAgain}</label>
-              <input
-                id={ids.again}
-                type="password"
-                autoComplete="new-password"
-                value={again}
-                onChange={(event) => setAgain(event.target.value)}
-                required
-              />
-            </div>
-            <div className="field checkbox-field">
-              <input
-                id={ids.files}
-                type="checkbox"
-                checked={files}
-                onChange={(event) => setFiles(event.target.checked)}
-              />
-              <label htmlFor={ids.files}>{t.backupIncludeFiles}</label>
-            </div>
-            {problem !== null && (
-              <p className="error" role="alert">
-                {problem}
-              </p>
-            )}
-            <ErrorText error={save.error} />
-            {save.busy && (
-              <p className="hint" role="status">
-                {t.working}
-              </p>
-            )}
+            <p id={`${ids.pass}-hint`} className="hint">
+              {t.backupPassphraseHint(MIN_PASSPHRASE)}
+            </p>
           </div>
-          <div className="dialog-actions">
-            <button type="button" onClick={props.onClose}>
-              {t.cancel}
-            </button>
-            <button type="submit" className="primary" disabled={save.busy || !ready}>
-              {t.backupSave}
-            </button>
+          <div className="field">
+            <label htmlFor={ids.again}>{t.passphraseAgain}</label>
+            <input
+              id={ids.again}
+              type="password"
+              autoComplete="new-password"
+              value={again}
+              onChange={(event) => setAgain(event.target.value)}
+              required
+            />
           </div>
-        </form>
+          <div className="field checkbox-field">
+            <input
+              id={ids.files}
+              type="checkbox"
+              checked={files}
+              onChange={(event) => setFiles(event.target.checked)}
+            />
+            <label htmlFor={ids.files}>{t.backupIncludeFiles}</label>
+          </div>
+        </CarryForm>
       )}
     </Dialog>
   )

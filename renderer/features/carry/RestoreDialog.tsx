@@ -5,8 +5,8 @@ import { useId, useState } from 'react'
 import { useI18n } from '../../i18n/index.tsx'
 import { useSession } from '../../state/session-context.tsx'
 import { Dialog } from '../../ui/Dialog.tsx'
-import { ErrorText } from '../../ui/ErrorText.tsx'
 import { useAction } from '../../ui/use-action.ts'
+import { CarryForm } from './CarryForm.tsx'
 import { isAbsolutePath, PathField } from './PathField.tsx'
 
 export function RestoreDialog(props: { onClose(): void; onRestored(): void }) {
@@ -20,59 +20,35 @@ export function RestoreDialog(props: { onClose(): void; onRestored(): void }) {
     await session.client.call('backup.restore', { path, passphrase })
     onRestored()
   })
-  const badPath = path !== '' && !isAbsolutePath(path)
   return (
     <Dialog title={t.restoreTitle} onClose={props.onClose} className="carry-dialog">
-      <form
-        onSubmit={(event) => {
-          event.preventDefault()
-          if (!badPath) void restore.run()
-        }}
+      <CarryForm
+        action={restore}
+        problem={path !== '' && !isAbsolutePath(path) ? t.pathMustBeFull : null}
+        ready={path !== '' && passphrase !== ''}
+        submitLabel={t.restore}
+        busyText={t.restoring}
+        onCancel={props.onClose}
       >
-        <div className="dialog-body">
-          <p>{t.restoreText}</p>
-          <PathField
-            mode="open"
-            value={path}
-            dialogTitle={t.restoreTitle}
-            onChange={(chosen) => setPath(chosen)}
+        <p>{t.restoreText}</p>
+        <PathField
+          mode="open"
+          value={path}
+          dialogTitle={t.restoreTitle}
+          onChange={(chosen) => setPath(chosen)}
+        />
+        <div className="field">
+          <label htmlFor={passId}>{t.backupPassphrase}</label>
+          <input
+            id={passId}
+            type="password"
+            autoComplete="current-password"
+            value={passphrase}
+            onChange={(event) => setPassphrase(event.target.value)}
+            required
           />
-          <div className="field">
-            <label htmlFor={passId}>{t.backupPassphrase}</label>
-            <input
-              id={passId}
-              type="password"
-              autoComplete="current-password"
-              value={passphrase}
-              onChange={(event) => setPassphrase(event.target.value)}
-              required
-            />
-          </div>
-          {badPath && (
-            <p className="error" role="alert">
-              {t.pathMustBeFull}
-            </p>
-          )}
-          <ErrorText error={restore.error} />
-          {restore.busy && (
-            <p className="hint" role="status">
-              {t.restoring}
-            </p>
-          )}
         </div>
-        <div className="dialog-actions">
-          <button type="button" onClick={props.onClose}>
-            {t.cancel}
-          </button>
-          <button
-            type="submit"
-            className="primary"
-            disabled={restore.busy || badPath || path === '' || passphrase === ''}
-          >
-            {t.restore}
-          </button>
-        </div>
-      </form>
+      </CarryForm>
     </Dialog>
   )
 }

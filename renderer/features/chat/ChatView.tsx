@@ -227,12 +227,7 @@ export function ChatView(props: {
         </ConfirmDialog>
       )}
       {carrying === 'save' && <SaveBundleDialog group={group} onClose={() => setCarrying(null)} />}
-      {carrying === 'import' && (
-        <ImportBundleDialog
-          onClose={() => setCarrying(null)}
-          onImported={() => setCarrying(null)}
-        />
-      )}
+      {carrying === 'import' && <ImportBundleDialog onClose={() => setCarrying(null)} />}
       {leaving && (
         <ConfirmDialog
           title={t.leaveTitle(group.name)}

@@ -21,7 +21,7 @@ import { scanning } from '../groups/update-scan.ts'
 import { saveDeviceKey } from '../identity.ts'
 import { BlobStore } from '../shelves/blob-store.ts'
 import { fsyncDir, hasCode, lstatOrNull } from '../shelves/durable.ts'
-import { CHUNK_SIZE, MAX_MANIFEST_BYTES, decodeManifest, sha256Hex } from '../shelves/manifest.ts'
+import { decodeManifest, sha256Hex } from '../shelves/manifest.ts'
 import type { Manifest } from '../shelves/manifest.ts'
 import { DATABASE_FILE, openSqliteStore } from '../storage/sqlite.ts'
 import type { Store } from '../storage/types.ts'
@@ -30,7 +30,7 @@ import {
   readJsonRecord,
   SealedFileError,
   SealedFileReader,
-  SealedFileWriter,
+  writeSealedFile,
 } from './sealed-file.ts'
 import {
   acceptableScrypt,
@@ -42,7 +42,7 @@ import {
   subkey,
   type ScryptParams,
 } from './seal.ts'
-import { holdComplete, writeBlobs } from './shelf-records.ts'
+import { holdComplete, REC, recordCaps, writeBlobs } from './records.ts'
 
 const MAGIC = new TextEncoder().encode('HEARTHBK')
 const VERSION = 1
@@ -51,10 +51,8 @@ const PREFIX_BYTES = 8 + 5 + 16
 const CHECK_BYTES = 16
 export const BACKUP_HEADER_BYTES = PREFIX_BYTES + CHECK_BYTES
 
-/** Record types. */
-export const REC = { META: 1, DEVICE_KEY: 2, GROUP: 3, MANIFEST: 4, CHUNK: 5, END: 6 } as const
 const MAX_GROUP_STATE = 512 * 1024 * 1024
-const MAX_JSON = 4 * 1024 * 1024
+const recordCap = recordCaps({ [REC.DEVICE_KEY]: 1024, [REC.GROUP]: MAX_GROUP_STATE })
 
 /** Settings kept across machines; anything else in the store belongs to this machine. */
 const KEPT_SETTINGS = ['name', 'tcpPort'] as const
@@ -184,27 +182,21 @@ export async function writeBackup(
       groups: groups.map(({ groupId, joinedAt }) => ({ groupId, joinedAt })),
       files: held.length,
     }
-    const writer = await SealedFileWriter.create(
+    const written = await writeSealedFile(
       request.path,
       fullHeader,
       subkey(key, salt, 'hearth/backup/1'),
       { replace: request.replace === true },
+      async (writer) => {
+        await writer.record(REC.META, jsonRecord(meta))
+        await writer.record(REC.DEVICE_KEY, privateKeyToProtobuf(src.privateKey))
+        for (const group of groups) await writer.record(REC.GROUP, groupRecord(group))
+        const chunks = await writeBlobs(writer, src.blobs, held, REC)
+        const end = { groups: groups.length, manifests: held.length, chunks }
+        await writer.record(REC.END, jsonRecord(end))
+      },
     )
-    try {
-      await writer.record(REC.META, jsonRecord(meta))
-      await writer.record(REC.DEVICE_KEY, privateKeyToProtobuf(src.privateKey))
-      for (const group of groups) await writer.record(REC.GROUP, groupRecord(group))
-      const chunks = await writeBlobs(writer, src.blobs, held, REC)
-      await writer.record(
-        REC.END,
-        jsonRecord({ groups: groups.length, manifests: held.length, chunks }),
-      )
-    } catch (err) {
-      await writer.abort(err)
-      throw err
-    }
-    const bytes = await writer.finish()
-    return { path: writer.dest, bytes, groups: groups.length, files: held.length }
+    return { ...written, groups: groups.length, files: held.length }
   } finally {
     for (const { release } of held) release()
   }
@@ -254,21 +246,11 @@ function damaged(file: string, why: string): HearthError {
 async function openBackup(file: string, passphrase: string): Promise<SealedFileReader> {
   const reader = await SealedFileReader.open(file)
   try {
-    const prefix = await reader.header(PREFIX_BYTES).catch((err: unknown) => {
-      if (err instanceof SealedFileError) {
-        throw new HearthError('BAD_INPUT', `${file} is not a Hearth backup.`)
-      }
-      throw err
+    const prefix = await reader.taggedHeader(PREFIX_BYTES, MAGIC, VERSION, {
+      noun: 'backup',
+      verb: 'restore',
     })
-    if (!MAGIC.every((b, i) => prefix[i] === b)) {
-      throw new HearthError('BAD_INPUT', `${file} is not a Hearth backup.`)
-    }
-    if (prefix[8] !== VERSION || prefix[9] !== KDF_SCRYPT) {
-      throw new HearthError(
-        'BAD_INPUT',
-        `${file} was made by a newer version of Hearth; update Hearth to restore it.`,
-      )
-    }
+    if (prefix[9] !== KDF_SCRYPT) throw damaged(file, 'its key settings are unknown')
     const kdf = { logN: prefix[10] as number, r: prefix[11] as number, p: prefix[12] as number }
     if (!acceptableScrypt(kdf)) throw damaged(file, 'its key settings are out of range')
     const salt = prefix.slice(13, 29)
@@ -290,24 +272,6 @@ async function openBackup(file: string, passphrase: string): Promise<SealedFileR
   } catch (err) {
     await reader.close()
     throw err
-  }
-}
-
-function recordCap(type: number): number {
-  switch (type) {
-    case REC.META:
-    case REC.END:
-      return MAX_JSON
-    case REC.DEVICE_KEY:
-      return 1024
-    case REC.GROUP:
-      return MAX_GROUP_STATE
-    case REC.MANIFEST:
-      return MAX_MANIFEST_BYTES
-    case REC.CHUNK:
-      return CHUNK_SIZE
-    default:
-      return 0
   }
 }
 

@@ -18,20 +18,14 @@ import type { GroupReplica } from '../groups/replica.ts'
 import { runSliced } from '../groups/slices.ts'
 import { checking, MAX_UPDATE_BYTES } from '../groups/validate.ts'
 import type { BlobStore } from '../shelves/blob-store.ts'
-import {
-  CHUNK_SIZE,
-  MAX_MANIFEST_BYTES,
-  blobIdOf,
-  decodeManifest,
-  sha256Hex,
-} from '../shelves/manifest.ts'
+import { blobIdOf, decodeManifest, sha256Hex } from '../shelves/manifest.ts'
 import type { Manifest } from '../shelves/manifest.ts'
 import {
   jsonRecord,
   readJsonRecord,
   SealedFileError,
   SealedFileReader,
-  SealedFileWriter,
+  writeSealedFile,
 } from './sealed-file.ts'
 import {
   decoyStanza,
@@ -44,7 +38,7 @@ import {
   unwrapKeyFor,
   wrapFor,
 } from './seal.ts'
-import { holdComplete, writeBlobs } from './shelf-records.ts'
+import { holdComplete, REC, recordCaps, writeBlobs } from './records.ts'
 
 const MAGIC = new TextEncoder().encode('HEARTHBD')
 const VERSION = 1
@@ -54,9 +48,7 @@ const STANZA_GROUP = 8
 const MAX_STANZAS = 4096
 /** Parts of the group's state: one Yjs client's entries each, merged up to this size. */
 const PART_BYTES = 4 * 1024 * 1024
-const MAX_JSON = 1024 * 1024
-
-const REC = { META: 1, UPDATE: 7, MANIFEST: 4, CHUNK: 5, END: 6 } as const
+const recordCap = recordCaps({ [REC.UPDATE]: MAX_UPDATE_BYTES })
 
 const Meta = z
   .object({
@@ -173,28 +165,21 @@ export async function exportBundle(
       parts: parts.length,
       files: held.length,
     }
-    const writer = await SealedFileWriter.create(
+    const written = await writeSealedFile(
       request.path,
       header,
       subkey(contentKey, salt, 'hearth/bundle/1'),
       { replace: request.replace === true },
+      async (writer) => {
+        await writer.record(REC.META, jsonRecord(meta))
+        for (const part of parts) await writer.record(REC.UPDATE, part)
+        const chunks = await writeBlobs(writer, src.blobs, held, REC)
+        const end = { parts: parts.length, manifests: held.length, chunks }
+        await writer.record(REC.END, jsonRecord(end))
+      },
     )
-    try {
-      await writer.record(REC.META, jsonRecord(meta))
-      for (const part of parts) await writer.record(REC.UPDATE, part)
-      const chunks = await writeBlobs(writer, src.blobs, held, REC)
-      await writer.record(
-        REC.END,
-        jsonRecord({ parts: parts.length, manifests: held.length, chunks }),
-      )
-    } catch (err) {
-      await writer.abort(err)
-      throw err
-    }
-    const bytes = await writer.finish()
     return {
-      path: writer.dest,
-      bytes,
+      ...written,
       files: held.length,
       skippedFiles: shelf.filter((f) => !heldIds.has(f.blobId)).length,
       recipients: members.length,
@@ -233,37 +218,14 @@ function damaged(file: string, why: string): HearthError {
   )
 }
 
-function recordCap(type: number): number {
-  switch (type) {
-    case REC.META:
-    case REC.END:
-      return MAX_JSON
-    case REC.UPDATE:
-      return MAX_UPDATE_BYTES
-    case REC.MANIFEST:
-      return MAX_MANIFEST_BYTES
-    case REC.CHUNK:
-      return CHUNK_SIZE
-    default:
-      return 0
-  }
-}
-
 /** Opens the bundle with this device's key: the reader at its first record, and the header. */
 async function openBundle(file: string, target: BundleTarget) {
   const reader = await SealedFileReader.open(file)
   try {
-    const notBundle = () => new HearthError('BAD_INPUT', `${file} is not a Hearth bundle.`)
-    const prefix = await reader.header(PREFIX_BYTES).catch((err: unknown) => {
-      throw err instanceof SealedFileError ? notBundle() : err
+    const prefix = await reader.taggedHeader(PREFIX_BYTES, MAGIC, VERSION, {
+      noun: 'bundle',
+      verb: 'import',
     })
-    if (!MAGIC.every((b, i) => prefix[i] === b)) throw notBundle()
-    if (prefix[8] !== VERSION) {
-      throw new HearthError(
-        'BAD_INPUT',
-        `${file} was made by a newer version of Hearth; update Hearth to import it.`,
-      )
-    }
     const salt = prefix.slice(9, 25)
     const count = new DataView(prefix.buffer, prefix.byteOffset).getUint16(25)
     if (count === 0 || count > MAX_STANZAS) throw damaged(file, 'its header is not valid')

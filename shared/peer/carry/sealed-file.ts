@@ -173,6 +173,28 @@ export class SealedFileWriter {
   }
 }
 
+/**
+ * Writes a whole sealed file: `fill` adds the records. If anything fails the temp file is
+ * removed and the destination is as it was.
+ */
+export async function writeSealedFile(
+  dest: string,
+  header: Uint8Array,
+  key: Uint8Array,
+  options: WriteOptions,
+  fill: (writer: SealedFileWriter) => Promise<void>,
+): Promise<{ path: string; bytes: number }> {
+  const writer = await SealedFileWriter.create(dest, header, key, options)
+  try {
+    await fill(writer)
+  } catch (err) {
+    await writer.abort(err)
+    throw err
+  }
+  const bytes = await writer.finish()
+  return { path: writer.dest, bytes }
+}
+
 export interface SealedRecord {
   type: number
   bytes: Uint8Array
@@ -215,6 +237,30 @@ export class SealedFileReader {
     const bytes = await this.#read(length)
     this.#header.push(bytes)
     return bytes
+  }
+
+  /**
+   * The first `length` header bytes, which must start with `magic` and then the version byte
+   * `version`: else the sentence that says the file is not a `what` (or is from a newer Hearth).
+   */
+  async taggedHeader(
+    length: number,
+    magic: Uint8Array,
+    version: number,
+    what: { noun: string; verb: string },
+  ): Promise<Uint8Array> {
+    const notOne = () => new HearthError('BAD_INPUT', `${this.file} is not a Hearth ${what.noun}.`)
+    const prefix = await this.header(length).catch((err: unknown) => {
+      throw err instanceof SealedFileError ? notOne() : err
+    })
+    if (!magic.every((b, i) => prefix[i] === b)) throw notOne()
+    if (prefix[magic.length] !== version) {
+      throw new HearthError(
+        'BAD_INPUT',
+        `${this.file} was made by a newer version of Hearth; update Hearth to ${what.verb} it.`,
+      )
+    }
+    return prefix
   }
 
   /** Switches to the segment stream, keyed by `key`, bound to the header read so far. */

@@ -1,10 +1,35 @@
-// Shelf files inside a sealed file (backups with files, bundles): every manifest first, then each
-// distinct chunk once, read through the blob store (which checks every chunk against its hash).
+// The records backups and bundles share: their type numbers and size caps, and the shelf files
+// (every manifest first, then each distinct chunk once, read through the blob store, which checks
+// every chunk against its hash).
 import { HearthError } from '../../api/index.ts'
 import type { BlobStore } from '../shelves/blob-store.ts'
-import { encodeManifest } from '../shelves/manifest.ts'
+import { CHUNK_SIZE, MAX_MANIFEST_BYTES, encodeManifest } from '../shelves/manifest.ts'
 import type { Manifest } from '../shelves/manifest.ts'
 import type { SealedFileWriter } from './sealed-file.ts'
+
+/** Record types; each file format uses the ones its PROTOCOL.md table lists. */
+export const REC = {
+  META: 1,
+  DEVICE_KEY: 2,
+  GROUP: 3,
+  MANIFEST: 4,
+  CHUNK: 5,
+  END: 6,
+  UPDATE: 7,
+} as const
+const MAX_JSON = 4 * 1024 * 1024
+
+/** The cap of each record type a format reads (its own types in `own`); 0 refuses a type. */
+export function recordCaps(own: Readonly<Record<number, number>>): (type: number) => number {
+  const caps: Record<number, number> = {
+    [REC.META]: MAX_JSON,
+    [REC.END]: MAX_JSON,
+    [REC.MANIFEST]: MAX_MANIFEST_BYTES,
+    [REC.CHUNK]: CHUNK_SIZE,
+    ...own,
+  }
+  return (type) => caps[type] ?? 0
+}
 
 export interface HeldBlob {
   manifest: Manifest
