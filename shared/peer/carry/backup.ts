@@ -73,7 +73,7 @@ const Meta = z
       .array(
         z.object({
           peerId: PeerIdText,
-          addrs: z.array(z.string().max(1024)).max(64),
+          addrs: z.array(z.string().min(1).max(1024)).max(64),
           seenAt: z.number().int().nonnegative(),
         }),
       )

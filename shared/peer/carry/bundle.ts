@@ -15,7 +15,7 @@ import * as Y from 'yjs'
 import { z } from 'zod'
 import { GroupId, HearthError, PeerIdText } from '../../api/index.ts'
 import type { GroupReplica } from '../groups/replica.ts'
-import { runSliced } from '../groups/slices.ts'
+import { pause, runSliced } from '../groups/slices.ts'
 import { checking, MAX_UPDATE_BYTES } from '../groups/validate.ts'
 import type { BlobStore } from '../shelves/blob-store.ts'
 import { blobIdOf, decodeManifest, sha256Hex } from '../shelves/manifest.ts'
@@ -46,6 +46,8 @@ const PREFIX_BYTES = 8 + 1 + 16 + 2
 /** Stanzas come in groups of this many, so the header tells the group's size only roughly. */
 const STANZA_GROUP = 8
 const MAX_STANZAS = 4096
+/** Key agreements between two pauses of the event loop. */
+const KEY_SLICE = 16
 /** Parts of the group's state: one Yjs client's entries each, merged up to this size. */
 const PART_BYTES = 4 * 1024 * 1024
 const recordCap = recordCaps({ [REC.UPDATE]: MAX_UPDATE_BYTES })
@@ -129,7 +131,11 @@ export async function exportBundle(
   const members = [...replica.membership().members.keys()]
   const contentKey = random(KEY_BYTES)
   const salt = random(16)
-  const stanzas = members.map((peerId) => wrapFor(publicKeyOf(peerId), contentKey, wrapInfo(salt)))
+  const stanzas: Uint8Array[] = []
+  for (const peerId of members) {
+    stanzas.push(wrapFor(publicKeyOf(peerId), contentKey, wrapInfo(salt)))
+    if (stanzas.length % KEY_SLICE === 0) await pause()
+  }
   while (stanzas.length % STANZA_GROUP !== 0) stanzas.push(decoyStanza())
   if (stanzas.length > MAX_STANZAS) {
     throw new HearthError('TOO_LARGE', 'The group has too many members for one bundle.')
@@ -237,6 +243,9 @@ async function openBundle(file: string, target: BundleTarget) {
     for (let i = 0; i < count && contentKey === null; i++) {
       const stanza = stanzas.subarray(i * STANZA_BYTES, (i + 1) * STANZA_BYTES)
       contentKey = unwrap(me, stanza, wrapInfo(salt))
+      // Each try is an X25519 agreement (about a millisecond): a header of thousands of
+      // stanzas must not hold up the peer's other work.
+      if (i % KEY_SLICE === KEY_SLICE - 1) await pause()
     }
     if (contentKey === null) {
       throw new HearthError(

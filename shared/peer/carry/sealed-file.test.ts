@@ -96,6 +96,17 @@ describe('sealed files', () => {
     assert.deepEqual(await readAll(file), [{ type: 9, bytes: new Uint8Array([1, 2, 3]) }])
   })
 
+  test('a missing folder, a missing file or a folder for a file: one sentence each', async () => {
+    const code = (c: string) => (err: unknown) => err instanceof HearthError && err.code === c
+    await assert.rejects(
+      SealedFileWriter.create(path.join(dir, 'no-such-folder', 'x'), header, key),
+      code('BAD_INPUT'),
+    )
+    await assert.rejects(SealedFileWriter.create(dir, header, key), code('BAD_INPUT'))
+    await assert.rejects(SealedFileReader.open(path.join(dir, 'nothing')), code('FILE_NOT_FOUND'))
+    await assert.rejects(SealedFileReader.open(dir), code('BAD_INPUT'))
+  })
+
   test('a file cut short anywhere is refused', async () => {
     const file = await write()
     const size = fs.statSync(file).size

@@ -219,8 +219,9 @@ export class SealedFileReader {
   }
 
   static async open(file: string): Promise<SealedFileReader> {
+    let handle: FileHandle
     try {
-      return new SealedFileReader(file, await openFile(file, 'r'))
+      handle = await openFile(file, 'r')
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code
       throw new HearthError(
@@ -230,6 +231,11 @@ export class SealedFileReader {
           : `${file} cannot be read: ${describe(err)}`,
       )
     }
+    if (!(await handle.stat()).isFile()) {
+      await handle.close()
+      throw new HearthError('BAD_INPUT', `${file} is not a file.`)
+    }
+    return new SealedFileReader(file, handle)
   }
 
   /** The next `length` header bytes; fewer in the file is a truncation. */
@@ -382,6 +388,9 @@ function fileExists(file: string): HearthError {
 
 function cannotWrite(file: string, err: unknown): HearthError {
   if (err instanceof HearthError) return err
+  if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+    return new HearthError('BAD_INPUT', `The folder ${path.dirname(file)} does not exist.`)
+  }
   return new HearthError('STORAGE_FAILED', `${file} cannot be written: ${describe(err)}`)
 }
 
