@@ -780,6 +780,13 @@ export async function createPeer(options: PeerOptions = {}): Promise<Peer> {
       memberGroup: (ref) => memberOf(resolveGroup(ref)),
       heldGroup: (groupId) => replicas.get(groupId),
       shelfChanged: (groupId) => events.emit('shelfChanged', { groupId }),
+      readMarkers: (groupId) => receiptBook.markers(groupId),
+      takeMarkers: (groupId, markers) => {
+        // As from a member we met: the book checks each marker and keeps what moves forward.
+        if (receiptBook.accept(self, markers).byGroup.size === 0) return
+        receipts.shareGroup(groupId)
+        receiptsChanged(groupId)
+      },
       restoreInPlace: options.dataDir === undefined ? undefined : options.restoreInPlace,
     }),
   }

@@ -41,6 +41,7 @@ async function looks(peer: Peer) {
     detail.push({
       messages: await peer.handlers['messages.list']({ group: g.groupId, limit: 1000 }),
       shelf: await peer.handlers['shelf.list']({ group: g.groupId }),
+      receipts: await peer.handlers['receipts.list']({ group: g.groupId }),
     })
   }
   return { identity: await peer.handlers['identity.get']({}), groups, detail }
@@ -70,6 +71,11 @@ describe('backup and restore', () => {
         (await ana.peer.handlers['messages.list']({ group: family.groupId })).length === 2,
     )
 
+    // Ana has read Bo's answer: the restored device must know it (no unread badge comes back).
+    const answer = (await ana.peer.handlers['messages.list']({ group: family.groupId })).at(-1)
+    assert.equal(answer?.text, 'yes 🍲')
+    await ana.peer.handlers['receipts.markRead']({ group: family.groupId, messageId: answer.id })
+
     backupFile = path.join(work, 'ana.hearth-backup')
     const made = await ana.peer.handlers['backup.create']({
       path: backupFile,
@@ -86,6 +92,11 @@ describe('backup and restore', () => {
       assert.equal(raw.includes(Buffer.from(plain)), false, `"${plain}" is not readable in it`)
     }
     const before = await looks(ana.peer)
+    assert.ok(
+      before.detail[0]?.receipts.some(
+        (r) => r.peerId === ana.peer.peerId && r.messageId === answer.id,
+      ),
+    )
     await ana.peer.stop() // the laptop dies
 
     const fresh = path.join(dirs.make('backup-new-machine'), 'data')

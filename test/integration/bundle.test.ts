@@ -193,6 +193,11 @@ describe('carry-over bundles', () => {
     await bo.peer.handlers['shelf.get']({ group: groupId, fileId: added.fileId, out })
     assert.equal(sha256(fs.readFileSync(out)), sha256(photoBytes))
 
+    // Bo reads them; his read marker goes back with the next bundle.
+    const lastFromAna = boMessages.at(-1)
+    assert.ok(lastFromAna)
+    await bo.peer.handlers['receipts.markRead']({ group: groupId, messageId: lastFromAna.id })
+
     // Twice is harmless.
     const afterFirst = await view(bo.peer, groupId)
     const blobsAfterFirst = blobFiles(bo.dataDir)
@@ -212,6 +217,11 @@ describe('carry-over bundles', () => {
     await bo.peer.handlers['bundle.export']({ group: groupId, path: back })
     const home = await ana.peer.handlers['bundle.import']({ path: back })
     assert.equal(home.filesReceived, 0, 'Ana had the files already')
+    const anaReceipts = await ana.peer.handlers['receipts.list']({ group: groupId })
+    assert.ok(
+      anaReceipts.some((r) => r.peerId === b.id && r.messageId === lastFromAna.id),
+      'Ana knows how far Bo has read',
+    )
     const anaSees = await view(ana.peer, groupId)
     const boSees = await view(bo.peer, groupId)
     assert.deepEqual(anaSees.messages, boSees.messages)

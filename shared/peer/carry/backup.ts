@@ -15,7 +15,7 @@ import type { Ed25519PrivateKey } from '@libp2p/interface'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import * as Y from 'yjs'
 import { z } from 'zod'
-import { DisplayName, GroupId, HearthError, PeerIdText } from '../../api/index.ts'
+import { DisplayName, EntryId, GroupId, HearthError, PeerIdText } from '../../api/index.ts'
 import { runSliced } from '../groups/slices.ts'
 import { scanning } from '../groups/update-scan.ts'
 import { saveDeviceKey } from '../identity.ts'
@@ -24,7 +24,7 @@ import { fsyncDir, hasCode, lstatOrNull } from '../shelves/durable.ts'
 import { decodeManifest, sha256Hex } from '../shelves/manifest.ts'
 import type { Manifest } from '../shelves/manifest.ts'
 import { DATABASE_FILE, openSqliteStore } from '../storage/sqlite.ts'
-import type { Store } from '../storage/types.ts'
+import type { Store, StoredReceipt } from '../storage/types.ts'
 import {
   jsonRecord,
   readJsonRecord,
@@ -78,7 +78,23 @@ const Meta = z
         }),
       )
       .max(10_000),
-    groups: z.array(z.object({ groupId: GroupId, joinedAt: z.number().int().nonnegative() })),
+    groups: z.array(
+      z.object({
+        groupId: GroupId,
+        joinedAt: z.number().int().nonnegative(),
+        /** The group's read markers as stored (see shared/peer/receipts). */
+        receipts: z
+          .array(
+            z.object({
+              reader: PeerIdText,
+              ts: z.number().int().nonnegative(),
+              messageId: EntryId,
+              sig: z.string().min(1).max(256),
+            }),
+          )
+          .max(100_000),
+      }),
+    ),
     files: z.number().int().nonnegative(),
   })
   .strict()
@@ -150,13 +166,18 @@ export async function writeBackup(
   // groups, settings and shelves is taken in one synchronous pass: one instant of the peer.
   const listed = src.store.listGroups()
   await Promise.allSettled(listed.map((g) => src.durable(g.groupId)))
-  const groups: { groupId: string; joinedAt: number; state: Uint8Array }[] = []
+  const groups: {
+    groupId: string
+    joinedAt: number
+    state: Uint8Array
+    receipts: StoredReceipt[]
+  }[] = []
   for (const { groupId, joinedAt } of src.store.listGroups()) {
     const updates = src.store.loadUpdates(groupId)
     // A group still being joined holds nothing yet: there is nothing of it to keep.
     if (updates.length === 0) continue
     const state = updates.length === 1 ? (updates[0] as Uint8Array) : Y.mergeUpdates(updates)
-    groups.push({ groupId, joinedAt, state })
+    groups.push({ groupId, joinedAt, state, receipts: src.store.receipts(groupId) })
   }
   const settings: Record<string, string> = {}
   for (const name of KEPT_SETTINGS) {
@@ -179,7 +200,7 @@ export async function writeBackup(
       name: src.name,
       settings,
       knownPeers,
-      groups: groups.map(({ groupId, joinedAt }) => ({ groupId, joinedAt })),
+      groups: groups.map(({ groupId, joinedAt, receipts }) => ({ groupId, joinedAt, receipts })),
       files: held.length,
     }
     const written = await writeSealedFile(
@@ -363,19 +384,22 @@ async function stage(reader: SealedFileReader, file: string, staging: string) {
   let groups = 0
   let chunks = 0
   try {
-    const joinedAt = new Map(meta.groups.map((g) => [g.groupId, g.joinedAt]))
+    const listed = new Map(meta.groups.map((g) => [g.groupId, g]))
     for (;;) {
       const record = await next()
       if (record === null) throw damaged(file, 'it has no end')
       if (record.type === REC.GROUP) {
         const { groupId, state } = readGroupRecord(record.bytes, file)
-        const joined = joinedAt.get(groupId)
-        if (joined === undefined) throw damaged(file, 'it holds a group it does not list')
+        const entry = listed.get(groupId)
+        if (entry === undefined) throw damaged(file, 'it holds a group it does not list')
         // Our own bounded reader checks the shape first: Yjs never sees bytes that could hang it.
         const scan = await runSliced(scanning(state))
         if (!scan.ok) throw damaged(file, `group ${groupId} cannot be read (${scan.reason})`)
-        store.addGroup(groupId, joined)
+        store.addGroup(groupId, entry.joinedAt)
         store.appendUpdate(groupId, state)
+        // Signed by their readers and checked when they arrived; this device's own says how far
+        // it had read, so a restored device shows the same unread messages.
+        if (entry.receipts.length > 0) store.putReceipts(groupId, entry.receipts)
         groups++
       } else if (record.type === REC.MANIFEST || record.type === REC.CHUNK) {
         blobs ??= await BlobStore.open(staging)

@@ -34,10 +34,14 @@ async function setup() {
     blobs,
     origin: 'bundle',
     shelfChanged: () => {},
+    takeMarkers: () => {},
   })
   const save = async (replica: GroupReplica) => {
     const file = path.join(dir, `b${n++}.bundle`)
-    await exportBundle({ replica, blobs, self: ana.peerId, now: time.read }, { path: file })
+    await exportBundle(
+      { replica, markers: [], blobs, self: ana.peerId, now: time.read },
+      { path: file },
+    )
     return file
   }
   return { a, b, time, target, save }

@@ -15,6 +15,7 @@ import * as Y from 'yjs'
 import { z } from 'zod'
 import { GroupId, HearthError, PeerIdText } from '../../api/index.ts'
 import type { GroupReplica } from '../groups/replica.ts'
+import { ReadMarker } from '../receipts/index.ts'
 import { pause, runSliced } from '../groups/slices.ts'
 import { checking, MAX_UPDATE_BYTES } from '../groups/validate.ts'
 import type { BlobStore } from '../shelves/blob-store.ts'
@@ -50,7 +51,9 @@ const MAX_STANZAS = 4096
 const KEY_SLICE = 16
 /** Parts of the group's state: one Yjs client's entries each, merged up to this size. */
 const PART_BYTES = 4 * 1024 * 1024
-const recordCap = recordCaps({ [REC.UPDATE]: MAX_UPDATE_BYTES })
+const recordCap = recordCaps({ [REC.UPDATE]: MAX_UPDATE_BYTES, [REC.RECEIPTS]: 2 * 1024 * 1024 })
+/** Read markers in one bundle: one per member. */
+const MAX_MARKERS = 4096
 
 const Meta = z
   .object({
@@ -67,14 +70,20 @@ type Meta = z.infer<typeof Meta>
 
 const End = z.object({
   parts: z.number().int(),
+  markers: z.number().int(),
   manifests: z.number().int(),
   chunks: z.number().int(),
 })
+
+/** The group's read markers, as the receipts protocol sends them when devices meet. */
+const Receipts = z.object({ markers: z.array(ReadMarker).max(MAX_MARKERS) }).strict()
 
 const wrapInfo = (salt: Uint8Array) => `hearth/bundle/1 wrap ${Buffer.from(salt).toString('hex')}`
 
 export interface BundleSource {
   replica: GroupReplica
+  /** The group's read markers that count (current members'). */
+  markers: ReadMarker[]
   blobs: BlobStore
   self: string
   now(): number
@@ -179,8 +188,14 @@ export async function exportBundle(
       async (writer) => {
         await writer.record(REC.META, jsonRecord(meta))
         for (const part of parts) await writer.record(REC.UPDATE, part)
+        await writer.record(REC.RECEIPTS, jsonRecord({ markers: src.markers }))
         const chunks = await writeBlobs(writer, src.blobs, held, REC)
-        const end = { parts: parts.length, manifests: held.length, chunks }
+        const end = {
+          parts: parts.length,
+          markers: src.markers.length,
+          manifests: held.length,
+          chunks,
+        }
         await writer.record(REC.END, jsonRecord(end))
       },
     )
@@ -207,6 +222,8 @@ export interface BundleTarget {
   origin: string
   /** The shelf's local files changed. */
   shelfChanged(groupId: string): void
+  /** Read markers of the group, taken as from a member who met us (checked, then relayed). */
+  takeMarkers(groupId: string, markers: ReadMarker[]): void
 }
 
 export interface BundleImportSummary {
@@ -290,37 +307,48 @@ async function verifyPass(target: BundleTarget, file: string): Promise<Plan> {
     const meta = parseMeta(first.bytes, file)
     const replica = target.group(meta.groupId)
     const chunkSet = new Set<string>()
-    let parts = 0
-    let manifests = 0
-    let chunks = 0
+    const count = { parts: 0, markers: -1, manifests: 0, chunks: 0 }
+    /** Records come in this order: updates, the read markers (once), manifests, chunks. */
+    let stage = 0
+    const enter = (next: number) => {
+      if (next < stage) throw damaged(file, 'its records are out of order')
+      stage = next
+    }
     for (;;) {
       const record = await reader.next(recordCap)
       if (record === null) throw damaged(file, 'it has no end')
       if (record.type === REC.UPDATE) {
-        if (manifests + chunks > 0) throw damaged(file, 'its records are out of order')
+        enter(0)
         const verdict = await runSliced(checking(replica.doc, replica.groupId, record.bytes))
         if (verdict.kind === 'rejected' || verdict.kind === 'gap') {
           const why = verdict.kind === 'gap' ? 'an update starts past what we hold' : verdict.reason
           throw damaged(file, `it holds entries that do not verify: ${why}`)
         }
-        parts++
+        count.parts++
+      } else if (record.type === REC.RECEIPTS) {
+        if (count.markers >= 0) throw damaged(file, 'it holds its read markers twice')
+        enter(1)
+        count.markers = readMarkers(record.bytes, meta.groupId, file).length
       } else if (record.type === REC.MANIFEST) {
-        if (chunks > 0) throw damaged(file, 'its records are out of order')
+        enter(2)
         for (const hash of readManifest(record.bytes, file).chunks) chunkSet.add(hash)
-        manifests++
+        count.manifests++
       } else if (record.type === REC.CHUNK) {
+        enter(3)
         if (!chunkSet.has(sha256Hex(record.bytes))) {
           throw damaged(file, 'it holds a chunk of no file in it')
         }
-        chunks++
+        count.chunks++
       } else if (record.type === REC.END) {
         const end = parseEnd(record.bytes, file)
-        if (end.parts !== parts || end.manifests !== manifests || end.chunks !== chunks) {
-          throw damaged(file, 'it holds less than it lists')
-        }
-        if (parts !== meta.parts || manifests !== meta.files) {
-          throw damaged(file, 'it holds less than it lists')
-        }
+        const matches =
+          end.parts === count.parts &&
+          end.markers === count.markers &&
+          end.manifests === count.manifests &&
+          end.chunks === count.chunks &&
+          count.parts === meta.parts &&
+          count.manifests === meta.files
+        if (!matches) throw damaged(file, 'it holds less than it lists')
         if ((await reader.next(recordCap)) !== null) {
           throw damaged(file, 'something follows its end')
         }
@@ -357,6 +385,9 @@ async function applyPass(target: BundleTarget, file: string, plan: Plan) {
         else if (result.kind !== 'duplicate') {
           throw damaged(file, `it changed while it was being read (${result.kind})`)
         }
+      } else if (record.type === REC.RECEIPTS) {
+        // After the updates: whether a marker's reader counts depends on the membership.
+        target.takeMarkers(groupId, readMarkers(record.bytes, groupId, file))
       } else if (record.type === REC.MANIFEST) {
         const manifest = readManifest(record.bytes, file)
         const blobId = blobIdOf(manifest)
@@ -389,6 +420,14 @@ async function applyPass(target: BundleTarget, file: string, plan: Plan) {
   }
   if (filesReceived > 0) target.shelfChanged(groupId)
   return { groupId, updatesMerged, filesReceived }
+}
+
+function readMarkers(bytes: Uint8Array, groupId: string, file: string): ReadMarker[] {
+  const parsed = readJsonRecord(Receipts, bytes)
+  if (parsed === null || parsed.markers.some((m) => m.group !== groupId)) {
+    throw damaged(file, 'its read markers are not valid')
+  }
+  return parsed.markers
 }
 
 function readManifest(bytes: Uint8Array, file: string): Manifest {

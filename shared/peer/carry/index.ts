@@ -4,6 +4,7 @@ import type { Ed25519PrivateKey } from '@libp2p/interface'
 import type { CommandOutput, Handlers, ParsedInput } from '../../api/contract.ts'
 import { HearthError } from '../../api/errors.ts'
 import type { GroupReplica } from '../groups/replica.ts'
+import type { ReadMarker } from '../receipts/index.ts'
 import type { BlobStore } from '../shelves/blob-store.ts'
 import type { Store } from '../storage/types.ts'
 import { writeBackup } from './backup.ts'
@@ -33,6 +34,9 @@ export interface CarryDeps {
   /** A group we hold, by id, whether or not we are still a member. */
   heldGroup(groupId: string): GroupReplica | undefined
   shelfChanged(groupId: string): void
+  /** The group's read markers that count, and a way to take markers as from a member. */
+  readMarkers(groupId: string): ReadMarker[]
+  takeMarkers(groupId: string, markers: ReadMarker[]): void
   /** Present when the host can restart this peer as another one (hearth serve, the app). */
   restoreInPlace: RestoreInPlace | undefined
 }
@@ -73,16 +77,19 @@ export function carryHandlers(deps: CarryDeps): Pick<Handlers, CarryCommands> {
       }
       return deps.restoreInPlace(input)
     },
-    'bundle.export': (input) =>
-      exportBundle(
+    'bundle.export': (input) => {
+      const replica = deps.memberGroup(input.group)
+      return exportBundle(
         {
-          replica: deps.memberGroup(input.group),
+          replica,
+          markers: deps.readMarkers(replica.groupId),
           blobs: deps.blobs,
           self: deps.self,
           now: deps.now,
         },
         input,
-      ),
+      )
+    },
     'bundle.import': (input) =>
       importBundle(
         {
@@ -99,6 +106,7 @@ export function carryHandlers(deps: CarryDeps): Pick<Handlers, CarryCommands> {
           blobs: deps.blobs,
           origin: BUNDLE_ORIGIN,
           shelfChanged: deps.shelfChanged,
+          takeMarkers: deps.takeMarkers,
         },
         input.path,
       ),

@@ -16,6 +16,7 @@ export const REC = {
   CHUNK: 5,
   END: 6,
   UPDATE: 7,
+  RECEIPTS: 8,
 } as const
 const MAX_JSON = 4 * 1024 * 1024
 
