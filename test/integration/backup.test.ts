@@ -146,6 +146,9 @@ describe('backup and restore', () => {
       ],
       'still the same member, admin as before',
     )
+    // The next tests restore the same identity again: these two must not meet that one.
+    await again.peer.stop()
+    await bo.peer.stop()
   })
 
   test('a wrong passphrase, a cut-short or altered backup, or a used folder: one sentence, nothing written', async () => {

@@ -142,11 +142,18 @@ describe('carry-over bundles', () => {
       stranger.peer.handlers['bundle.import']({ path: stick }),
       failsWith('NOT_A_RECIPIENT'),
     )
-    const removed = await peers.start('Eve', { name: undefined }, eve.dataDir)
+    // Eve's device talks to nobody: what Bo holds below comes only from bundles.
+    const removed = await peers.start(
+      'Eve',
+      { name: undefined, node: { isBlocked: () => true } },
+      eve.dataDir,
+    )
     await assert.rejects(
       removed.peer.handlers['bundle.import']({ path: stick }),
       failsWith('NOT_A_RECIPIENT'),
     )
+    await removed.peer.stop()
+    await stranger.peer.stop()
 
     // An altered bundle is refused and Bo's device does not move.
     const boBefore = await view(bo.peer, groupId)
