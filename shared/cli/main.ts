@@ -7,7 +7,7 @@ import type { ApiClient } from '../rpc/index.ts'
 import { connectToPeer } from './connect.ts'
 import { defaultDataDir } from './data-dir.ts'
 import { formatGroups, formatMessages, formatPeers, formatShelf, safe } from './format.ts'
-import { readPassphrase } from './passphrase.ts'
+import { readPassphrase } from './backup-passphrase.ts'
 import { NoPeerError, USAGE, UsageError } from './usage.ts'
 
 export interface Io {

@@ -1,6 +1,7 @@
 // Where the CLI gets a backup passphrase: a file descriptor (scripts), an environment variable,
 // or a prompt on the terminal that does not echo. A backup passphrase is its own secret, apart
 // from the one that may unlock the data folder (HEARTH_PASSPHRASE), hence its own variable.
+// (When the data folder's own passphrase reading lands, this becomes a call to it.)
 import fs from 'node:fs'
 import { UsageError } from './usage.ts'
 

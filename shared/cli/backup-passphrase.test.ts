@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { BACKUP_PASSPHRASE_ENV, readPassphrase } from './passphrase.ts'
+import { BACKUP_PASSPHRASE_ENV, readPassphrase } from './backup-passphrase.ts'
 import { UsageError } from './usage.ts'
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-pass-'))
