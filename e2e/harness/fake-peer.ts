@@ -73,6 +73,8 @@ export async function startFakePeer(options: {
       catchingUp: [],
       dataDir: null,
       version: '0.1.0',
+      portable: false,
+      storage: { writable: true, problem: null, message: null, since: null },
     }),
     'groups.list': async () => groups,
     'groups.create': unsupported,

@@ -19,6 +19,7 @@ import {
   Receipt,
   ShelfFile,
   Status,
+  StorageHealth,
 } from './domain.ts'
 
 /** A group id or an unambiguous group name. */
@@ -196,6 +197,8 @@ export const events = {
   receiptsChanged: z.object({ groupId: GroupId, receipts: z.array(Receipt) }),
   /** Catch-up progress of a group; `active: false` once everything received is applied. */
   catchUpProgressed: CatchUp.extend({ active: z.boolean() }),
+  /** The peer lost or regained the ability to save (data folder full, read-only, gone, back). */
+  storageChanged: StorageHealth,
   /** The group's shelf index changed (a file added, renamed, moved, removed, restored, fetched). */
   shelfChanged: z.object({ groupId: GroupId }),
   transferProgressed: z.object({

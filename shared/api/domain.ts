@@ -179,6 +179,25 @@ export type CatchUp = z.infer<typeof CatchUp>
 export const Identity = z.object({ peerId: PeerIdText, name: z.string() })
 export type Identity = z.infer<typeof Identity>
 
+/** Why the peer cannot write to its data folder right now. */
+export const StorageProblem = z.enum(['disk-full', 'read-only', 'missing', 'failed'])
+export type StorageProblem = z.infer<typeof StorageProblem>
+
+/**
+ * Whether the peer can save. While `writable` is false every command that would write fails with
+ * STORAGE_FAILED (nothing is acknowledged that is not on disk); reading, and hearing from other
+ * members, go on. The peer keeps trying and becomes writable again by itself.
+ */
+export const StorageHealth = z.object({
+  writable: z.boolean(),
+  problem: StorageProblem.nullable(),
+  /** One sentence for logs and the CLI (English); the UI words each problem itself. */
+  message: z.string().nullable(),
+  /** When the current problem began (ms since the epoch); null while writable. */
+  since: z.number().int().nullable(),
+})
+export type StorageHealth = z.infer<typeof StorageHealth>
+
 export const Status = z.object({
   peerId: PeerIdText,
   name: z.string(),
@@ -192,5 +211,8 @@ export const Status = z.object({
   /** Where this peer keeps its data; null when it keeps everything in memory. */
   dataDir: z.string().nullable(),
   version: z.string(),
+  /** Running in portable mode: everything it writes stays in one folder beside the program. */
+  portable: z.boolean(),
+  storage: StorageHealth,
 })
 export type Status = z.infer<typeof Status>

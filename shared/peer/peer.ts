@@ -8,7 +8,7 @@ import type { Ed25519PrivateKey, Libp2p, PeerId } from '@libp2p/interface'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
-import type { Handlers } from '../api/contract.ts'
+import type { CommandName, Handlers, ParsedInput } from '../api/contract.ts'
 import type { Group, PeerInfo, Receipt } from '../api/domain.ts'
 import { HearthError } from '../api/errors.ts'
 import { CatchUpReporter } from './catch-up.ts'
@@ -25,9 +25,11 @@ import {
 } from './groups/index.ts'
 import { loadOrCreateDeviceKey } from './identity.ts'
 import { createNode, type NodeOptions } from './node.ts'
-import { openSqliteStore } from './storage/sqlite.ts'
+import { isStorageFailure } from './storage/failure.ts'
+import { GuardedStore } from './storage/guarded.ts'
 import { MemoryStore } from './storage/memory.ts'
-import type { Store } from './storage/types.ts'
+import { openDataFolderStore } from './storage/open.ts'
+import type { KnownPeer, Store } from './storage/types.ts'
 import { requestJoin, handleJoinProtocol } from './sync/join.ts'
 import { Reconnector } from './sync/reconnect.ts'
 import { handleAddrsProtocol, pushAddrs, type AddrsHost } from './sync/member-addrs.ts'
@@ -59,6 +61,8 @@ export interface PeerOptions {
   compactEvery?: number
   /** Replaces this (unused) peer with a restored one; given by the host that can restart it. */
   restoreInPlace?: RestoreInPlace
+  /** Shown in the status only: the data folder is a portable one (HearthData beside the program). */
+  portable?: boolean
 }
 
 export interface Peer {
@@ -85,6 +89,39 @@ function defaultName(): string {
   return 'Hearth user'
 }
 
+/**
+ * Commands that change what is stored ask first whether it can be stored: while the data folder
+ * is full, read-only or gone they fail at once with STORAGE_FAILED, before anything is applied
+ * to a group or sent to anyone. (Reads, invites and exporting a shelf file go on.)
+ */
+const WRITE_COMMANDS = [
+  'identity.setName',
+  'groups.create',
+  'groups.join',
+  'groups.leave',
+  'groups.remove',
+  'groups.promote',
+  'messages.send',
+  'messages.edit',
+  'messages.delete',
+  'messages.react',
+  'receipts.markRead',
+  'shelf.add',
+  'shelf.remove',
+  'shelf.restore',
+  'shelf.move',
+  'backup.restore',
+  'bundle.import',
+] as const satisfies readonly CommandName[]
+
+function checkFirst<K extends CommandName>(handlers: Handlers, name: K, check: () => void): void {
+  const run = handlers[name]
+  handlers[name] = (async (input: ParsedInput<K>) => {
+    check()
+    return run(input)
+  }) as Handlers[K]
+}
+
 export async function createPeer(options: PeerOptions = {}): Promise<Peer> {
   const now = options.now ?? Date.now
   if (options.dataDir) {
@@ -92,13 +129,20 @@ export async function createPeer(options: PeerOptions = {}): Promise<Peer> {
     // A restore interrupted while moving its files into place is finished before anything opens.
     await finishPendingRestore(options.dataDir)
   }
-  const store: Store =
-    options.store ?? (options.dataDir ? openSqliteStore(options.dataDir) : new MemoryStore())
   const privateKey =
     options.privateKey ??
     (options.dataDir
       ? await loadOrCreateDeviceKey(options.dataDir)
       : await generateKeyPair('Ed25519'))
+  // The guard stops acknowledging when the medium fails and reopens it once it is back (the
+  // device key, read above, tells our folder from another).
+  const given = options.store
+  const store: GuardedStore =
+    given !== undefined
+      ? new GuardedStore({ open: () => given, release: () => {} })
+      : options.dataDir
+        ? openDataFolderStore(options.dataDir)
+        : new GuardedStore({ open: () => new MemoryStore() })
   const signer: Signer = makeSigner(privateKey)
   const self = signer.peerId
   const clock = new HybridClock(now)
@@ -183,6 +227,11 @@ export async function createPeer(options: PeerOptions = {}): Promise<Peer> {
     events,
   })
 
+  /** Fetches a group's small shelf files; not while nothing can be saved (resumed on recovery). */
+  function autoDownload(groupId: string): void {
+    if (store.health.writable) shelf.autoDownload(groupId)
+  }
+
   const libp2p = await startNode(options.listen)
   async function startNode(listen: string[] | undefined) {
     // By default, come back on the port we had last time: members (and `--peer` users) who know
@@ -224,7 +273,7 @@ export async function createPeer(options: PeerOptions = {}): Promise<Peer> {
       onStrike: (peerId, reason) => strike(peerId, reason),
       onSynced: (groupId, peerId) => {
         events.emit('groupSynced', { groupId, peerId })
-        shelf.autoDownload(groupId)
+        autoDownload(groupId)
       },
       blob: { store: blobs, host: blobHost, onStrike: (peerId, reason) => strike(peerId, reason) },
       ...options.node,
@@ -318,10 +367,16 @@ export async function createPeer(options: PeerOptions = {}): Promise<Peer> {
     let compactionQueued = false
     const compact = () => {
       compactionQueued = false
-      if (stopped || replicas.get(groupId) !== replica) return
-      // Snapshot and sequence number are read together, so the snapshot covers every row it drops.
-      store.compact(groupId, replica.snapshot(), store.lastSeq(groupId))
-      sinceCompaction = 0
+      if (stopped || replicas.get(groupId) !== replica || !store.health.writable) return
+      try {
+        // Snapshot and sequence number are read together, so the snapshot covers every row it
+        // drops.
+        store.compact(groupId, replica.snapshot(), store.lastSeq(groupId))
+        sinceCompaction = 0
+      } catch (err) {
+        // The rows are all still there; the guard has said why, and compaction comes round again.
+        if (!isStorageFailure(err)) console.error(`hearth: compacting ${groupId} failed:`, err)
+      }
     }
     replica.on('update', (update, from) => {
       // Hand the update to the network first: the frames go out while we wait for the disk.
@@ -352,6 +407,9 @@ export async function createPeer(options: PeerOptions = {}): Promise<Peer> {
           try {
             store.appendUpdate(groupId, update)
           } catch (err) {
+            // While the data folder is away the replica keeps the update, and the recovery
+            // below writes it with the rest; the guard has told the person once.
+            if (isStorageFailure(err)) return
             console.error(
               `hearth: could not store an update of ${groupId}; it will sync again:`,
               err,
@@ -372,7 +430,7 @@ export async function createPeer(options: PeerOptions = {}): Promise<Peer> {
     replica.on('messageChanged', (message) => events.emit('messageChanged', { groupId, message }))
     replica.on('shelfChanged', () => {
       events.emit('shelfChanged', { groupId })
-      shelf.autoDownload(groupId)
+      autoDownload(groupId)
     })
     replica.on('catchUpChanged', () => catchUp.changed(groupId, replica.catchUp()))
     replica.on('membershipChanged', () => {
@@ -440,7 +498,7 @@ export async function createPeer(options: PeerOptions = {}): Promise<Peer> {
   })
 
   function rememberSeen(peerId: string) {
-    if (storeClosed) return
+    if (storeClosed || !store.health.writable) return
     try {
       const known = store.knownPeers().find((p) => p.peerId === peerId)
       store.rememberPeer(peerId, known?.addrs ?? [], now())
@@ -452,14 +510,21 @@ export async function createPeer(options: PeerOptions = {}): Promise<Peer> {
     const peerId = event.detail.peerId.toString()
     if (!isKnownMember(peerId)) return
     const addrs = event.detail.listenAddrs.map((a: Multiaddr) => a.toString())
-    store.rememberPeer(peerId, addrs, now())
+    if (store.health.writable) {
+      try {
+        store.rememberPeer(peerId, addrs, now())
+      } catch (err) {
+        // Addresses are a convenience: identify brings them again on the next connection.
+        console.warn(`hearth: could not remember where ${peerId} listens: ${String(err)}`)
+      }
+    }
     shareAddrs(event.detail.peerId)
     receipts.shareWith(event.detail.peerId)
   })
 
   const addrsHost: AddrsHost = {
     addrsFor(peerId) {
-      const known = new Map(store.knownPeers().map((p) => [p.peerId, p.addrs]))
+      const known = knownAddrs()
       const out = new Map<string, string[]>()
       for (const replica of replicas.values()) {
         if (!isMember(replica.groupId, peerId) || !replica.isMember(self)) continue
@@ -483,6 +548,21 @@ export async function createPeer(options: PeerOptions = {}): Promise<Peer> {
     })
   }
 
+  /** What the store knows of peers; nothing while it cannot be read (live connections still count). */
+  function knownPeers(): KnownPeer[] {
+    try {
+      return store.knownPeers()
+    } catch (err) {
+      if (!isStorageFailure(err)) throw err
+      return []
+    }
+  }
+
+  /** Where members were last seen. */
+  function knownAddrs(): Map<string, string[]> {
+    return new Map(knownPeers().map((p) => [p.peerId, p.addrs]))
+  }
+
   function isKnownMember(peerId: string): boolean {
     for (const replica of replicas.values()) {
       if (replica.hasGenesis() && replica.isMember(peerId)) return true
@@ -498,7 +578,10 @@ export async function createPeer(options: PeerOptions = {}): Promise<Peer> {
       if (!replica?.hasGenesis() || !replica.isMember(self)) {
         throw new HearthError('INVITE_INVALID', 'this invite is not valid')
       }
+      // An admission we cannot keep is not made: the joiner tries another member.
+      store.assertWritable()
       replica.admit(invite, request as Parameters<GroupReplica['admit']>[1], remotePeerId)
+      await durable(replica.groupId)
       return { groupId: replica.groupId }
     },
   })
@@ -641,6 +724,8 @@ export async function createPeer(options: PeerOptions = {}): Promise<Peer> {
       catchingUp: catchUp.active(),
       dataDir: options.dataDir ?? null,
       version: HEARTH_VERSION,
+      portable: options.portable ?? false,
+      storage: store.health,
     }),
     'groups.list': async () =>
       [...replicas.values()].filter((r) => r.hasGenesis() && r.isMember(self)).map(groupView),
@@ -740,7 +825,7 @@ export async function createPeer(options: PeerOptions = {}): Promise<Peer> {
       return {}
     },
     'peers.list': async () => {
-      const seenAt = new Map(store.knownPeers().map((p) => [p.peerId, p.seenAt]))
+      const seenAt = new Map(knownPeers().map((p) => [p.peerId, p.seenAt]))
       const peers = new Map<string, PeerInfo>()
       for (const replica of replicas.values()) {
         if (!replica.hasGenesis()) continue
@@ -790,6 +875,21 @@ export async function createPeer(options: PeerOptions = {}): Promise<Peer> {
       restoreInPlace: options.dataDir === undefined ? undefined : options.restoreInPlace,
     }),
   }
+  for (const name of WRITE_COMMANDS) checkFirst(handlers, name, () => store.assertWritable())
+
+  // Back from a fault: before anything is acknowledged again, every group's replica — which
+  // holds what was refused mid-write and what members sent meanwhile — goes to disk as one
+  // snapshot. Then files that could not be fetched are fetched.
+  store.setRecover((disk) => {
+    for (const { groupId } of disk.listGroups()) {
+      const replica = replicas.get(groupId)
+      if (replica) disk.compact(groupId, replica.snapshot(), disk.lastSeq(groupId))
+    }
+  })
+  store.onChange((health) => {
+    events.emit('storageChanged', health)
+    if (health.writable) for (const groupId of replicas.keys()) autoDownload(groupId)
+  })
 
   /**
    * Addresses we reached a peer at ourselves. The remote address of a connection the peer opened
@@ -805,7 +905,7 @@ export async function createPeer(options: PeerOptions = {}): Promise<Peer> {
   async function inviteMembers(
     replica: GroupReplica,
   ): Promise<{ peerId: string; addrs: string[] }[]> {
-    const known = new Map(store.knownPeers().map((p) => [p.peerId, p.addrs]))
+    const known = knownAddrs()
     const members = [{ peerId: self, addrs: ourAddrs() }]
     for (const peerId of replica.membership().members.keys()) {
       if (peerId === self) continue

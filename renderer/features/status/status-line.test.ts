@@ -16,6 +16,8 @@ const lan: Status = {
   catchingUp: [],
   dataDir: '/home/me/.config/Hearth',
   version: '0.1.0',
+  portable: false,
+  storage: { writable: true, problem: null, message: null, since: null },
 }
 const group: Group = {
   groupId: 'a'.repeat(26),

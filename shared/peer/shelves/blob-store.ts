@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto'
 import { open, readFile, readdir, rm, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { HearthError } from '../../api/index.ts'
+import { writeFailure } from '../storage/failure.ts'
 import {
   ensureDir,
   fsyncDir,
@@ -92,7 +93,7 @@ export class BlobStore {
         await rm(path.join(store.#tmpDir, name), { recursive: true, force: true })
       }
     } catch (err) {
-      throw storageFailed('opening the blob store', err)
+      throw writeFailure('opening the blob store', err)
     }
     return store
   }
@@ -164,7 +165,7 @@ export class BlobStore {
       try {
         await writeFileDurably(this.#tmpDir, file, encoded)
       } catch (err) {
-        throw storageFailed('saving a manifest', err)
+        throw writeFailure('saving a manifest', err)
       }
     }
     this.#remember(blobId, manifest)
@@ -395,7 +396,7 @@ export class BlobStore {
     try {
       await writeFileDurably(this.#tmpDir, this.#chunkPath(hash), bytes)
     } catch (err) {
-      throw storageFailed('saving a chunk', err)
+      throw writeFailure('saving a chunk', err)
     }
   }
 

@@ -1,6 +1,8 @@
 // Turns what node:sqlite throws into one sentence a person can act on, with the STORAGE_FAILED code
-// from the contract. The raw sqlite text is kept at the end for the logs.
-import { HearthError } from '../../api/index.ts'
+// from the contract and the kind of problem it is. The raw sqlite text is kept at the end for the
+// logs.
+import { HearthError, type StorageProblem } from '../../api/index.ts'
+import { problemOfFsError, StorageFailure } from './failure.ts'
 
 // Primary result codes from https://www.sqlite.org/rescode.html; extended codes carry them in the
 // low byte.
@@ -51,16 +53,36 @@ function sentence(primary: number, file: string): string {
   }
 }
 
-/** Wraps any error from node:sqlite; a HearthError passes through unchanged. */
+function problem(primary: number): StorageProblem {
+  switch (primary) {
+    case SQLITE_FULL:
+      return 'disk-full'
+    case SQLITE_READONLY:
+      return 'read-only'
+    case SQLITE_CANTOPEN:
+      return 'missing'
+    default:
+      return 'failed'
+  }
+}
+
+/**
+ * Wraps any error from node:sqlite (or node:fs) in a StorageFailure; a HearthError passes through
+ * unchanged, so refused arguments stay what they are.
+ */
 export function toStorageError(err: unknown, file: string, doing: string): HearthError {
   if (err instanceof HearthError) return err
   if (isSqliteError(err)) {
     const detail = err.message || err.errstr || `sqlite error ${err.errcode}`
-    return new HearthError(
-      'STORAGE_FAILED',
-      `${sentence(err.errcode & 0xff, file)} (while ${doing}: ${detail})`,
+    const primary = err.errcode & 0xff
+    return new StorageFailure(
+      problem(primary),
+      `${sentence(primary, file)} (while ${doing}: ${detail})`,
     )
   }
   const detail = err instanceof Error ? err.message : String(err)
-  return new HearthError('STORAGE_FAILED', `The database ${file} failed while ${doing}: ${detail}`)
+  return new StorageFailure(
+    problemOfFsError(err),
+    `The database ${file} failed while ${doing}: ${detail}`,
+  )
 }

@@ -8,6 +8,8 @@ import { HearthError } from '../../api/index.ts'
 import { runStoreContract } from './contract.ts'
 import { migrations, type Migration } from './migrations.ts'
 import { DATABASE_FILE, openSqliteStore, SqliteStore } from './sqlite.ts'
+import { StorageFailure } from './failure.ts'
+import { FAT_MAX_FILE_BYTES } from '../portable/fat.ts'
 
 const dirs: string[] = []
 function tempDir(): string {
@@ -255,5 +257,60 @@ describe('SqliteStore on disk', () => {
       a.close()
       b.close()
     }
+  })
+
+  test('Q10 the database never grows past maxBytes: the write fails as on a full disk, nothing stored is lost', () => {
+    const dir = tempDir()
+    const store = openSqliteStore(dir, { maxBytes: 256 * 1024 })
+    store.addGroup('g', 1)
+    const kept: string[] = []
+    let failure: unknown
+    for (let i = 0; i < 1000 && failure === undefined; i++) {
+      try {
+        store.appendUpdate('g', text(`${i}:${'x'.repeat(4000)}`))
+        kept.push(String(i))
+      } catch (err) {
+        failure = err
+      }
+    }
+    assert.ok(
+      failure instanceof StorageFailure,
+      `expected a StorageFailure, got ${String(failure)}`,
+    )
+    assert.equal(failure.problem, 'disk-full')
+    assert.ok(kept.length > 10)
+    assert.deepEqual(
+      decode(store.loadUpdates('g')).map((u) => u.split(':')[0]),
+      kept,
+      'every update stored before the limit is there, in order',
+    )
+    store.close()
+    const file = path.join(dir, DATABASE_FILE)
+    assert.equal(pragma(file, 'integrity_check'), 'ok')
+    assert.ok(fs.statSync(file).size <= 256 * 1024 + 4096)
+  })
+
+  test('Q11 by default the database is capped at FAT32’s file size limit', () => {
+    const store = openSqliteStore(tempDir())
+    const db = new DatabaseSync(store.file)
+    const pageSize = Number(Object.values(db.prepare('PRAGMA page_size').get() ?? {})[0])
+    db.close()
+    // max_page_count is per connection, so it is read through the store's own.
+    const max = (store as unknown as { db: DatabaseSync }).db.prepare('PRAGMA max_page_count').get()
+    store.close()
+    assert.equal(Number(Object.values(max ?? {})[0]) * pageSize <= FAT_MAX_FILE_BYTES, true)
+    assert.ok(Number(Object.values(max ?? {})[0]) * pageSize > FAT_MAX_FILE_BYTES - pageSize)
+  })
+
+  test('Q12 mustExist never creates a database (a reopen after the drive went away)', () => {
+    const dir = tempDir()
+    const file = path.join(dir, DATABASE_FILE)
+    assert.throws(
+      () => SqliteStore.open(file, { mustExist: true }),
+      (err: unknown) => err instanceof StorageFailure && err.problem === 'missing',
+    )
+    assert.equal(fs.existsSync(file), false)
+    openSqliteStore(dir).close()
+    SqliteStore.open(file, { mustExist: true }).close()
   })
 })

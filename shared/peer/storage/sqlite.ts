@@ -17,6 +17,8 @@ import {
   uniqueAddrs,
 } from './rules.ts'
 import { toStorageError } from './sqlite-errors.ts'
+import { problemOfFsError, StorageFailure } from './failure.ts'
+import { FAT_MAX_FILE_BYTES } from '../portable/fat.ts'
 import type { KnownPeer, Store, StoredGroup, StoredReceipt } from './types.ts'
 
 export const DATABASE_FILE = 'hearth.db'
@@ -26,6 +28,16 @@ export interface SqliteStoreOptions {
   migrations?: readonly Migration[]
   /** How long a write waits for another connection's lock before failing. */
   busyTimeoutMs?: number
+  /**
+   * The database never grows past this (writes then fail as on a full disk). The default is
+   * FAT32's file size limit, so a data folder always fits a FAT32 stick.
+   */
+  maxBytes?: number
+  /**
+   * Refuse to create the file: used when reopening after a fault, where a missing database
+   * means the drive is gone and creating a new one would write somewhere else.
+   */
+  mustExist?: boolean
 }
 
 /** Opens (creating if needed) `dir/hearth.db`, bringing its schema up to date. */
@@ -33,8 +45,8 @@ export function openSqliteStore(dir: string, options: SqliteStoreOptions = {}): 
   try {
     fs.mkdirSync(dir, { recursive: true })
   } catch (err) {
-    throw new HearthError(
-      'STORAGE_FAILED',
+    throw new StorageFailure(
+      problemOfFsError(err),
       `The data folder ${dir} cannot be created: ${err instanceof Error ? err.message : String(err)}`,
     )
   }
@@ -94,6 +106,9 @@ export class SqliteStore implements Store {
   static open(file: string, options: SqliteStoreOptions = {}): SqliteStore {
     const list = options.migrations ?? schemaMigrations
     checkMigrationList(list)
+    if (options.mustExist && !fs.existsSync(file)) {
+      throw new StorageFailure('missing', `${file} is not there (was the drive removed?).`)
+    }
     let db: DatabaseSync
     try {
       db = new DatabaseSync(file, {
@@ -116,6 +131,7 @@ export class SqliteStore implements Store {
       db.exec('PRAGMA journal_mode = WAL')
       db.exec('PRAGMA synchronous = FULL')
       db.exec('PRAGMA foreign_keys = ON')
+      capSize(db, options.maxBytes ?? FAT_MAX_FILE_BYTES)
       migrate(db, file, list)
       return new SqliteStore(db, file)
     } catch (err) {
@@ -391,6 +407,13 @@ function migrate(db: DatabaseSync, file: string, list: readonly Migration[]): vo
       throw toStorageError(err, file, doing)
     }
   }
+}
+
+/** The page limit holds for this connection only, so it is set at every open. */
+function capSize(db: DatabaseSync, maxBytes: number): void {
+  const pageSize = (db.prepare('PRAGMA page_size').get() as Row | undefined)?.page_size
+  if (typeof pageSize !== 'number' || pageSize <= 0) throw new Error('PRAGMA page_size failed')
+  db.exec(`PRAGMA max_page_count = ${Math.max(1, Math.floor(maxBytes / pageSize))}`)
 }
 
 function closeQuietly(db: DatabaseSync, file: string): void {
