@@ -5,7 +5,7 @@ import path from 'node:path'
 import { HearthError } from '../api/errors.ts'
 import type { ApiClient } from '../rpc/index.ts'
 import { connectToPeer } from './connect.ts'
-import { defaultDataDir } from './data-dir.ts'
+import { chooseDataDir } from './data-dir.ts'
 import { formatGroups, formatMessages, formatPeers, formatShelf, safe } from './format.ts'
 import { readPassphrase } from './backup-passphrase.ts'
 import { NoPeerError, USAGE, UsageError } from './usage.ts'
@@ -18,6 +18,7 @@ export interface Io {
 
 const optionSpec = {
   'data-dir': { type: 'string' },
+  portable: { type: 'boolean' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   name: { type: 'string' },
@@ -404,13 +405,21 @@ const commandTable: Command[] = [
       const r = await c.call('status.get', {})
       return {
         json: r,
-        text: `${safe(r.name)}  ${r.peerId}\nHearth ${r.version}, data in ${r.dataDir ?? '(memory)'}\nListening on:\n  ${r.addrs.join('\n  ')}\nConnected peers: ${r.connectedPeers}\nOther Hearth peers nearby: ${r.nearbyPeers}\nGroups: ${r.groups}`,
+        text: [
+          `${safe(r.name)}  ${r.peerId}`,
+          `Hearth ${r.version}, data in ${r.dataDir ?? '(memory)'}${r.portable ? ' (portable)' : ''}`,
+          `Listening on:\n  ${r.addrs.join('\n  ')}`,
+          `Connected peers: ${r.connectedPeers}`,
+          `Other Hearth peers nearby: ${r.nearbyPeers}`,
+          `Groups: ${r.groups}`,
+          ...(r.storage.writable ? [] : [`Not saving: ${r.storage.message ?? r.storage.problem}`]),
+        ].join('\n'),
       }
     },
   },
 ]
 
-const COMMON: (keyof Options)[] = ['data-dir', 'json', 'help']
+const COMMON: (keyof Options)[] = ['data-dir', 'portable', 'json', 'help']
 const SERVE_OPTIONS: (keyof Options)[] = ['name', 'listen', 'peer', 'no-mdns', 'web']
 
 function findCommand(positionals: string[]): Command | undefined {
@@ -439,7 +448,11 @@ export async function main(argv: string[], io: Io): Promise<number> {
     ;(values.help ? io.out : io.err)(USAGE)
     return values.help ? 0 : 2
   }
-  const dataDir = path.resolve(values['data-dir'] ?? defaultDataDir(io.env))
+  const { dir: dataDir, portable } = chooseDataDir({
+    dataDir: values['data-dir'],
+    portable: values.portable,
+    env: io.env,
+  })
   try {
     if (positionals[0] === 'serve') {
       checkOptions(values, [...COMMON, ...SERVE_OPTIONS], 'serve')
@@ -447,7 +460,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
         throw new UsageError(`serve takes no arguments, got "${positionals[1]}"`)
       // Loaded only here: control commands stay quick because they never load libp2p.
       const { serve } = await import('./serve.ts')
-      return await serve({ dataDir, values, io })
+      return await serve({ dataDir, portable, values, io })
     }
     const command = findCommand(positionals)
     if (!command) {

@@ -1,7 +1,9 @@
 import fs from 'node:fs'
+import module from 'node:module'
 import path from 'node:path'
 import { containStreamErrors } from '../peer/containment.ts'
 import { startRestorablePeer } from '../peer/carry/restorable.ts'
+import { preparePortableTemp, tempEnv } from '../peer/portable/layout.ts'
 import { fileURLToPath } from 'node:url'
 import { isLoopbackHost, newToken, startBridge, type Bridge } from '../peer/bridge/server.ts'
 import type { Channel } from '../rpc/channel.ts'
@@ -13,6 +15,8 @@ import { UsageError } from './usage.ts'
 
 export interface ServeArgs {
   dataDir: string
+  /** Leave nothing on the host: temp files go inside the data folder and are removed on exit. */
+  portable: boolean
   values: {
     name?: string | undefined
     listen?: string[] | undefined
@@ -45,6 +49,15 @@ function writePrivateFile(file: string, text: string) {
   fs.renameSync(tmp, file)
 }
 
+/** A read-only or vanished data folder keeps its api.json; the next serve replaces a stale one. */
+function removeApiFile(file: string, io: ServeArgs['io']): void {
+  try {
+    fs.rmSync(file, { force: true })
+  } catch (err) {
+    io.err(`hearth: could not remove ${file}: ${String(err)}`)
+  }
+}
+
 /** The built web UI (`npm run build:web`), served by `--web`. */
 export const WEB_DIR = fileURLToPath(new URL('../../renderer/dist', import.meta.url))
 
@@ -59,7 +72,30 @@ export function parseWebAddress(spec: string): { host: string; port: number } {
 }
 
 /** `hearth serve`: runs a peer until SIGINT/SIGTERM, then flushes and exits 0. */
-export async function serve({ dataDir, values, io }: ServeArgs): Promise<number> {
+/**
+ * Portable mode: whatever in this process asks for a temp folder (os.tmpdir() and the libraries
+ * using it) gets one inside the data folder, emptied now and on exit.
+ */
+function keepTempInside(dataDir: string, io: ServeArgs['io']): () => void {
+  const temp = preparePortableTemp(dataDir)
+  Object.assign(process.env, tempEnv(temp))
+  // Node writes its compile cache where NODE_COMPILE_CACHE says, before any of our code runs.
+  const cache = module.getCompileCacheDir?.()
+  if (cache !== undefined && path.relative(dataDir, cache).startsWith('..')) {
+    io.err(
+      `hearth: NODE_COMPILE_CACHE is set, so Node itself writes its compile cache to ${cache} on this computer; unset it to leave nothing behind`,
+    )
+  }
+  return () => {
+    try {
+      fs.rmSync(temp, { recursive: true, force: true })
+    } catch (err) {
+      io.err(`hearth: could not empty ${temp}: ${String(err)}`)
+    }
+  }
+}
+
+export async function serve({ dataDir, portable, values, io }: ServeArgs): Promise<number> {
   const web = values.web === undefined ? undefined : parseWebAddress(values.web)
   if (web && !fs.existsSync(path.join(WEB_DIR, 'index.html'))) {
     io.err('hearth: the web UI is not built yet; run "npm run build:web" once, then try again')
@@ -77,10 +113,12 @@ export async function serve({ dataDir, values, io }: ServeArgs): Promise<number>
     process.once('SIGTERM', () => resolve('SIGTERM'))
   })
 
+  const removeTemp = portable ? keepTempInside(dataDir, io) : () => {}
   containStreamErrors((line) => io.err(line))
   // Restorable: on a new install, "Restore from a backup" replaces the unused peer in place.
   const peer = await startRestorablePeer({
     dataDir,
+    portable,
     ...(values.name !== undefined && { name: values.name }),
     ...(values.listen !== undefined && { listen: values.listen }),
     ...(values.peer !== undefined && { bootstrap: values.peer }),
@@ -122,6 +160,7 @@ export async function serve({ dataDir, values, io }: ServeArgs): Promise<number>
   } catch (err) {
     await stopBridges()
     await peer.stop()
+    removeTemp()
     throw err
   }
   const bridge = bridges[0] as Bridge
@@ -146,10 +185,11 @@ export async function serve({ dataDir, values, io }: ServeArgs): Promise<number>
   const signal = await stopSignal
   io.err(`hearth: ${signal} received, stopping`)
   try {
-    fs.rmSync(apiFile, { force: true })
+    removeApiFile(apiFile, io)
     await stopBridges()
   } finally {
     await peer.stop()
+    removeTemp()
   }
   return 0
 }

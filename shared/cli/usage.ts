@@ -17,8 +17,8 @@ export class NoPeerError extends Error {
 export const USAGE = `Usage: hearth <command> [options]
 
 Run a peer:
-  hearth serve [--data-dir DIR] [--name NAME] [--listen MULTIADDR]... [--peer MULTIADDR]...
-               [--no-mdns] [--web [HOST:]PORT]
+  hearth serve [--data-dir DIR] [--portable] [--name NAME] [--listen MULTIADDR]...
+               [--peer MULTIADDR]... [--no-mdns] [--web [HOST:]PORT]
 
 Talk to the peer running on DIR:
   hearth group create NAME                      create a group (you are its admin)
@@ -57,6 +57,9 @@ Talk to the peer running on DIR:
 
 Options for every command:
   --data-dir DIR   the data folder (default: HEARTH_DATA_DIR or the platform's user data folder)
+  --portable       keep everything in HearthData beside the program and nothing on this
+                   computer (the default when a file hearth-portable or a folder HearthData
+                   is there already)
   --json           machine-readable output
   --help           this text
 

@@ -37,7 +37,8 @@ export type ProcessOptions = {
 }
 
 export type ServeOptions = ProcessOptions & {
-  dataDir: string
+  /** null: no --data-dir at all (portable mode finds its own folder). */
+  dataDir: string | null
   /** Extra arguments after `serve --data-dir DIR --json`. */
   args?: readonly string[]
   /** How long the peer may take to print its ready line. */
@@ -102,8 +103,8 @@ export async function startServe({
   env = process.env,
   readyTimeoutMs = 60_000,
 }: ServeOptions): Promise<Serve> {
-  const what = `hearth serve --data-dir ${dataDir}`
-  const proc = spawn(process.execPath, [bin, 'serve', '--data-dir', dataDir, '--json', ...args], {
+  const what = `hearth serve ${dataDirArgs(dataDir).join(' ')}`
+  const proc = spawn(process.execPath, [bin, 'serve', ...dataDirArgs(dataDir), '--json', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env,
   })
@@ -216,9 +217,16 @@ export type CliResult = {
   ok(): CliResult
 }
 
-/** Runs `hearth <args> --data-dir DIR` to completion. A non-zero exit is a result, not an error. */
+function dataDirArgs(dataDir: string | null): string[] {
+  return dataDir === null ? [] : ['--data-dir', dataDir]
+}
+
+/**
+ * Runs `hearth <args> --data-dir DIR` (no --data-dir when null) to completion. A non-zero exit is
+ * a result, not an error.
+ */
 export async function cli(
-  dataDir: string,
+  dataDir: string | null,
   args: readonly string[],
   {
     spawn = localSpawner,
@@ -227,8 +235,8 @@ export async function cli(
     timeoutMs = 60_000,
   }: ProcessOptions & { timeoutMs?: number } = {},
 ): Promise<CliResult> {
-  const what = `hearth ${args.join(' ')} --data-dir ${dataDir}`
-  const proc = spawn(process.execPath, [bin, ...args, '--data-dir', dataDir], {
+  const what = `hearth ${[...args, ...dataDirArgs(dataDir)].join(' ')}`
+  const proc = spawn(process.execPath, [bin, ...args, ...dataDirArgs(dataDir)], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env,
   })
