@@ -10,6 +10,7 @@ import { PeersPanel } from '../features/peers/PeersPanel.tsx'
 import { FirstRun } from '../features/settings/FirstRun.tsx'
 import { SettingsDialog } from '../features/settings/SettingsDialog.tsx'
 import { StatusBar } from '../features/status/StatusBar.tsx'
+import { StorageBanner } from '../features/status/StorageBanner.tsx'
 import { useI18n } from '../i18n/index.tsx'
 import { useDesktop } from '../platform/desktop-context.tsx'
 import { Icon } from '../ui/Icon.tsx'
@@ -122,14 +123,17 @@ export function App(props: {
   return (
     <div className="app">
       {props.banner}
-      {snapshot.connection === 'closed' && props.banner == null && (
-        <div className="banner" role="alert">
-          <span>{t.connectionLost}</span>
-          <button type="button" onClick={props.onReconnect}>
-            {t.reconnect}
-          </button>
-        </div>
-      )}
+      {props.banner == null &&
+        (snapshot.connection === 'closed' ? (
+          <div className="banner" role="alert">
+            <span>{t.connectionLost}</span>
+            <button type="button" onClick={props.onReconnect}>
+              {t.reconnect}
+            </button>
+          </div>
+        ) : (
+          <StorageBanner />
+        ))}
       <nav className="sidebar" aria-label={t.groups}>
         <div className="sidebar-header">
           <h1 className="app-name">

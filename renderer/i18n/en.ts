@@ -1,5 +1,5 @@
 // English: the reference dictionary. Its shape is the type every other language must fill in.
-import type { ErrorCode } from '../../shared/api/index.ts'
+import type { ErrorCode, StorageProblem } from '../../shared/api/index.ts'
 import type { Fmt } from './format.ts'
 
 export function en(f: Fmt) {
@@ -13,6 +13,16 @@ export function en(f: Fmt) {
     tryAgain: 'Try again',
     connectionLost: 'The connection to Hearth was lost.',
     reconnect: 'Reconnect',
+    storageProblem: {
+      'disk-full':
+        'The disk with your Hearth data is full, so nothing new is saved or sent. Free some space and Hearth carries on by itself.',
+      'read-only':
+        'Your Hearth data folder cannot be written right now (read-only), so nothing new is saved or sent until it can.',
+      missing:
+        'Your Hearth data folder is gone (was the USB stick pulled out?). Put it back and Hearth carries on by itself.',
+      failed:
+        'Hearth cannot write to its data folder right now, so nothing new is saved or sent. It keeps trying.',
+    } satisfies Record<StorageProblem, string>,
 
     welcomeTitle: 'Welcome to Hearth',
     welcomeText: 'Chat with the people around you, on your own network, with no server.',
@@ -241,7 +251,7 @@ export function en(f: Fmt) {
       NO_MEMBER_REACHABLE: 'No member of the group can be reached right now. Try again later.',
       TOO_LARGE: 'That is too large to send.',
       RATE_LIMITED: 'Too many attempts. Wait a moment, then try again.',
-      STORAGE_FAILED: 'Hearth could not save to disk. Is the disk full?',
+      STORAGE_FAILED: 'Hearth could not save this: its data folder is full, read-only or gone.',
       PEER_STOPPED: 'Hearth has stopped.',
       TIMEOUT: 'Hearth took too long to answer.',
       WRONG_PASSPHRASE: 'The passphrase is not right. Check it and try again.',

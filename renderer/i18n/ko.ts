@@ -13,6 +13,16 @@ export function ko(f: Fmt): Messages {
     tryAgain: '다시 시도',
     connectionLost: 'Hearth와의 연결이 끊어졌습니다.',
     reconnect: '다시 연결',
+    storageProblem: {
+      'disk-full':
+        'Hearth 데이터가 있는 디스크가 가득 차서 새 내용을 저장하거나 보내지 못합니다. 공간을 비우면 Hearth가 알아서 이어 갑니다.',
+      'read-only':
+        'Hearth 데이터 폴더에 지금 쓸 수 없어서(읽기 전용) 다시 쓸 수 있을 때까지 새 내용을 저장하거나 보내지 못합니다.',
+      missing:
+        'Hearth 데이터 폴더가 사라졌습니다(USB 메모리를 뽑았나요?). 다시 꽂으면 Hearth가 알아서 이어 갑니다.',
+      failed:
+        'Hearth가 지금 데이터 폴더에 쓸 수 없어서 새 내용을 저장하거나 보내지 못합니다. 계속 다시 시도합니다.',
+    },
 
     welcomeTitle: 'Hearth에 오신 것을 환영합니다',
     welcomeText: '서버 없이, 내 네트워크에서 주변 사람들과 대화하세요.',
@@ -228,7 +238,8 @@ export function ko(f: Fmt): Messages {
       NO_MEMBER_REACHABLE: '지금은 그룹 멤버에게 연결할 수 없습니다. 나중에 다시 시도하세요.',
       TOO_LARGE: '보내기에 너무 큽니다.',
       RATE_LIMITED: '시도가 너무 많습니다. 잠시 후 다시 시도하세요.',
-      STORAGE_FAILED: 'Hearth가 디스크에 저장하지 못했습니다. 디스크가 가득 찼나요?',
+      STORAGE_FAILED:
+        '저장하지 못했습니다. 데이터 폴더가 가득 찼거나, 읽기 전용이거나, 사라졌습니다.',
       PEER_STOPPED: 'Hearth가 멈췄습니다.',
       TIMEOUT: 'Hearth의 응답이 너무 늦습니다.',
       WRONG_PASSPHRASE: '암호가 맞지 않습니다. 확인한 뒤 다시 시도하세요.',

@@ -379,6 +379,11 @@ export class Session {
       this.#catchingUp = next
       this.#changed()
     })
+    on('storageChanged', (storage) => {
+      // The peer cannot save (or can again): the banner follows at once, without a round trip.
+      if (this.#status) this.#status = { ...this.#status, storage }
+      this.#changed()
+    })
     on('peerConnected', ({ peerId }) => this.#onReachability(peerId, true))
     on('peerDisconnected', ({ peerId }) => this.#onReachability(peerId, false))
     void this.client.closed.then(() => {
