@@ -25,6 +25,8 @@ export interface HostOptions {
   listen?: string[]
   /** Off where multicast is unwanted (tests). */
   mdns?: boolean
+  /** The data folder is the portable HearthData (shown in the status). */
+  portable?: boolean
 }
 
 /** The core host's command line; it mirrors `hearth serve`'s flags of the same names. */
@@ -34,6 +36,7 @@ export function hostArgs(options: HostOptions): string[] {
     options.dataDir,
     ...(options.listen ?? []).flatMap((addr) => ['--listen', addr]),
     ...(options.mdns === false ? ['--no-mdns'] : []),
+    ...(options.portable === true ? ['--portable'] : []),
   ]
 }
 
@@ -42,10 +45,12 @@ export function parseHostArgs(argv: readonly string[]): HostOptions {
   let dataDir: string | undefined
   const listen: string[] = []
   let mdns = true
+  let portable = false
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]
     const value = argv[i + 1]
     if (arg === '--no-mdns') mdns = false
+    else if (arg === '--portable') portable = true
     else if ((arg === '--data-dir' || arg === '--listen') && value !== undefined) {
       if (arg === '--data-dir') dataDir = value
       else listen.push(value)
@@ -53,5 +58,5 @@ export function parseHostArgs(argv: readonly string[]): HostOptions {
     }
   }
   if (dataDir === undefined || dataDir === '') throw new Error('the core host needs --data-dir DIR')
-  return { dataDir, ...(listen.length > 0 && { listen }), mdns }
+  return { dataDir, ...(listen.length > 0 && { listen }), mdns, ...(portable && { portable }) }
 }

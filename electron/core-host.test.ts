@@ -107,6 +107,7 @@ describe('core host under the supervisor', () => {
       dataDir,
       listen: ['/ip4/127.0.0.1/tcp/0'],
       mdns: false,
+      portable: true,
     })
     supervisor.start()
     // Asked for before the peer is up: the request waits in the port.
@@ -132,6 +133,7 @@ describe('core host under the supervisor', () => {
       'what was acknowledged before the crash is still there',
     )
     assert.equal((await second.call('identity.get', {})).name, 'Minsu')
+    assert.equal((await second.call('status.get', {})).portable, true, 'portable reaches the peer')
 
     await supervisor.stop()
     assert.equal(await spawned[1]!.exited, 0, 'the peer stopped itself after flushing')

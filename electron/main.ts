@@ -1,10 +1,12 @@
 // The main process: lifecycle only. One instance per data folder, one hardened window, the tray
 // and notifications, and the core host that runs the peer — started, restarted after a crash, and
 // asked to stop (so the peer flushes to disk) before the app exits. It holds no app data itself.
+import os from 'node:os'
 import path from 'node:path'
 import {
   app,
   BrowserWindow,
+  dialog,
   MessageChannelMain,
   Notification,
   session,
@@ -22,7 +24,8 @@ import { HostSupervisor, type HostProcess } from './host-supervisor.ts'
 import { registerIpc } from './ipc-handlers.ts'
 import { IPC } from './ipc.ts'
 import { Notifier } from './notifier.ts'
-import { resolveDataDir, windowStateFile } from './paths.ts'
+import { acquireFolderLock, type LockResult } from './instance-lock.ts'
+import { applyPortable, findPortable, resolveDataDir, windowStateFile } from './paths.ts'
 import { RestartPolicy } from './restart-policy.ts'
 import { APP_ORIGIN, contentSecurityPolicy, originOf } from './security.ts'
 import { stringsFor, type Strings } from './strings.ts'
@@ -45,25 +48,61 @@ const rendererOrigin = (devServerUrl && originOf(devServerUrl)) || APP_ORIGIN
 const rendererUrl = devServerUrl ?? `${APP_ORIGIN}/index.html`
 const csp = contentSecurityPolicy(devServerUrl)
 
+const portableDir = findPortable({
+  execPath: process.execPath,
+  platform: process.platform,
+  env: process.env,
+  isPackaged: app.isPackaged,
+  appPath: app.getAppPath(),
+  argv: process.argv,
+})
 const { dir: dataDir, source } = resolveDataDir({
   env: process.env,
-  userData: app.getPath('userData'),
+  userData: () => app.getPath('userData'),
+  portableDir,
 })
+const portable = source === 'portable'
 // Chromium's profile and the single-instance lock follow the data folder, so two data folders are
-// two independent apps (the e2e tests run one beside a CLI peer; portable mode will rely on it).
-if (source !== 'user-data') app.setPath('userData', dataDir)
+// two independent apps (the e2e tests run one beside a CLI peer). Portable mode moves every
+// other place Electron writes to into the folder too, before ready.
+if (portable) applyPortable(app, dataDir, process.env, process.platform)
+else if (source !== 'user-data') app.setPath('userData', dataDir)
 registerAppScheme()
 
-if (!app.requestSingleInstanceLock()) {
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+// Chromium's lock is a symbolic link in the profile, which a FAT stick cannot hold: a portable
+// app locks its folder with a plain file instead.
+const lock: LockResult | undefined = portable
+  ? acquireFolderLock(dataDir, { pid: process.pid, host: os.hostname() }, isAlive)
+  : undefined
+if (lock !== undefined && !lock.acquired) {
+  void app.whenReady().then(() => {
+    dialog.showErrorBox('Hearth', stringsFor(app.getLocale()).alreadyRunning)
+    app.quit()
+  })
+} else if (lock === undefined && !app.requestSingleInstanceLock()) {
   app.quit()
 } else {
+  if (lock?.acquired) app.on('will-quit', () => lock.release())
   run()
 }
 
 function spawnCoreHost(): HostProcess<MessagePortMain> {
-  const child = utilityProcess.fork(path.join(__dirname, 'core-host.cjs'), hostArgs({ dataDir }), {
-    serviceName: 'Hearth peer',
-  })
+  const child = utilityProcess.fork(
+    path.join(__dirname, 'core-host.cjs'),
+    hostArgs({ dataDir, portable }),
+    {
+      serviceName: 'Hearth peer',
+    },
+  )
   return {
     postMessage: (message, transfer) => child.postMessage(message, transfer),
     kill: () => void child.kill(),

@@ -12,6 +12,7 @@ export interface Strings {
   newMessages(count: number): string
   peerRestarting: string
   peerFailed: string
+  alreadyRunning: string
 }
 
 const en: Strings = {
@@ -25,6 +26,8 @@ const en: Strings = {
   newMessages: (count) => `${count} new messages`,
   peerRestarting: 'Hearth stopped unexpectedly and is restarting…',
   peerFailed: 'Hearth could not start. Open the window to try again.',
+  alreadyRunning:
+    'Hearth is already running from this folder. Use the window that is open, or quit it first.',
 }
 
 const ko: Strings = {
@@ -38,6 +41,7 @@ const ko: Strings = {
   newMessages: (count) => `새 메시지 ${count}개`,
   peerRestarting: 'Hearth가 예기치 않게 멈춰 다시 시작하는 중입니다…',
   peerFailed: 'Hearth를 시작하지 못했습니다. 창을 열어 다시 시도하세요.',
+  alreadyRunning: '이 폴더의 Hearth가 이미 실행 중입니다. 열려 있는 창을 쓰거나 먼저 종료하세요.',
 }
 
 /** Korean for a Korean OS locale (ko, ko-KR…), English otherwise. */

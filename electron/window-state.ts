@@ -3,6 +3,7 @@
 // off screen.
 import fs from 'node:fs'
 import path from 'node:path'
+import { ensureFolder } from '../shared/peer/portable/layout.ts'
 import { z } from 'zod'
 
 export const MIN_WIDTH = 480
@@ -65,7 +66,9 @@ export function loadWindowState(file: string): WindowState {
 /** Writes beside and renames, so a crash mid-write leaves the old state, never half a file. */
 export function saveWindowState(file: string, state: WindowState): void {
   const checked = WindowState.parse(state)
-  fs.mkdirSync(path.dirname(file), { recursive: true })
+  // One level only: if the data folder's parent is gone (a stick pulled out), creating the whole
+  // path again would put a stray folder on the host.
+  ensureFolder(path.dirname(file))
   const tmp = `${file}.tmp-${process.pid}`
   fs.writeFileSync(tmp, JSON.stringify(checked), { mode: 0o600 })
   fs.renameSync(tmp, file)

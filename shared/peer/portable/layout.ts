@@ -46,6 +46,18 @@ export function portableDataDir(programDir: string): string {
 }
 
 /**
+ * Creates `dir` unless it exists, never its parents: when a stick is gone, its mount point may
+ * still be an empty folder on the host, and recreating the path would write there.
+ */
+export function ensureFolder(dir: string): void {
+  try {
+    fs.mkdirSync(dir, { mode: 0o700 })
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
+  }
+}
+
+/**
  * Creates (or empties) HearthData/tmp and returns it. The data folder must exist already: a
  * missing one means the stick is gone, and creating it again would write to the host.
  */
