@@ -1,4 +1,5 @@
-// Electron Forge: `npm start` (dev server + app), `npm run package`, `npm run make`.
+// Electron Forge: `npm start` (dev server + app), `npm run package`, `npm run make` (installers,
+// a plain zip, and a portable zip per platform).
 // Vite builds four entries: the main process, the preload, the core host (the utilityProcess
 // running the peer) and the renderer (the same React UI `hearth serve --web` serves). Fuses turn
 // off the ways a packaged Electron could be talked into running arbitrary code.
@@ -11,6 +12,7 @@ import { FusesPlugin } from '@electron-forge/plugin-fuses'
 import { VitePlugin, type VitePluginConfig } from '@electron-forge/plugin-vite'
 import type { ForgeConfig } from '@electron-forge/shared-types'
 import { FuseV1Options, FuseVersion } from '@electron/fuses'
+import { MakerPortableZip } from './electron/portable-zip-maker.ts'
 
 const description = 'Peer-to-peer LAN messenger: groups with replicated chats, no server.'
 
@@ -36,6 +38,8 @@ const config: ForgeConfig = {
   rebuildConfig: {},
   makers: [
     new MakerZIP({}, ['darwin', 'linux', 'win32']),
+    // The same app with the marker beside its executable: unzip onto a USB stick and run.
+    new MakerPortableZip({}, ['darwin', 'linux', 'win32']),
     new MakerSquirrel({ name: 'Hearth', description }),
     new MakerDMG({}),
     new MakerDeb({
