@@ -31,6 +31,7 @@ import { APP_ORIGIN, contentSecurityPolicy, originOf } from './security.ts'
 import { stringsFor, type Strings } from './strings.ts'
 import { AppTray } from './tray.ts'
 import { createMainWindow, hardenContents, hardenSession } from './window.ts'
+import { isProcessAlive } from '../shared/peer/processes.ts'
 
 // Defined by Forge's Vite plugin at build time: the dev server under `npm start`, and the name of
 // the renderer entry (its folder under .vite/renderer/).
@@ -69,19 +70,10 @@ if (portable) applyPortable(app, dataDir, process.env, process.platform)
 else if (source !== 'user-data') app.setPath('userData', dataDir)
 registerAppScheme()
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}
-
 // Chromium's lock is a symbolic link in the profile, which a FAT stick cannot hold: a portable
 // app locks its folder with a plain file instead.
 const lock: LockResult | undefined = portable
-  ? acquireFolderLock(dataDir, { pid: process.pid, host: os.hostname() }, isAlive)
+  ? acquireFolderLock(dataDir, { pid: process.pid, host: os.hostname() }, isProcessAlive)
   : undefined
 if (lock !== undefined && !lock.acquired) {
   void app.whenReady().then(() => {

@@ -12,6 +12,7 @@ import { readApiFile, type ApiFile } from './connect.ts'
 import { API_FILE } from './data-dir.ts'
 import type { Io } from './main.ts'
 import { UsageError } from './usage.ts'
+import { isProcessAlive } from '../peer/processes.ts'
 
 export interface ServeArgs {
   dataDir: string
@@ -25,15 +26,6 @@ export interface ServeArgs {
     web?: string | undefined
   }
   io: Io
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'
-  }
 }
 
 /** Writes the file beside, fsyncs and renames, so a reader never sees half of it. */
@@ -103,7 +95,7 @@ export async function serve({ dataDir, portable, values, io }: ServeArgs): Promi
   }
   fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 })
   const running = readApiFile(dataDir)
-  if (running && running.pid !== process.pid && isAlive(running.pid)) {
+  if (running && running.pid !== process.pid && isProcessAlive(running.pid)) {
     io.err(`hearth: a peer is already running on ${dataDir} (process ${running.pid})`)
     return 1
   }
