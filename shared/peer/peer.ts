@@ -122,6 +122,11 @@ function checkFirst<K extends CommandName>(handlers: Handlers, name: K, check: (
   }) as Handlers[K]
 }
 
+/** A store that is not a folder's: a "reopen" after a failure hands back the same one. */
+function guardMemory(store: Store): GuardedStore {
+  return new GuardedStore({ open: () => store, release: () => {} })
+}
+
 export async function createPeer(options: PeerOptions = {}): Promise<Peer> {
   const now = options.now ?? Date.now
   if (options.dataDir) {
@@ -139,10 +144,10 @@ export async function createPeer(options: PeerOptions = {}): Promise<Peer> {
   const given = options.store
   const store: GuardedStore =
     given !== undefined
-      ? new GuardedStore({ open: () => given, release: () => {} })
+      ? guardMemory(given)
       : options.dataDir
         ? openDataFolderStore(options.dataDir)
-        : new GuardedStore({ open: () => new MemoryStore() })
+        : guardMemory(new MemoryStore())
   const signer: Signer = makeSigner(privateKey)
   const self = signer.peerId
   const clock = new HybridClock(now)

@@ -23,6 +23,7 @@ import type { StorageHealth } from '../../shared/api/domain.ts'
 import { HearthError } from '../../shared/api/errors.ts'
 import { connectToPeer } from '../../shared/cli/connect.ts'
 import type { ApiClient } from '../../shared/rpc/index.ts'
+import { isProcessAlive } from '../../shared/peer/processes.ts'
 import { onAbruptExit } from '../helpers/abrupt-exit.ts'
 import { cli, startServe, tempDirs, until, type Serve } from '../helpers/proc.ts'
 
@@ -50,6 +51,24 @@ function run(cmd: string, ...args: string[]): void {
   execFileSync(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] })
 }
 
+/**
+ * Mounts a killed run of this test left behind: their tmpfs is named after the test process,
+ * so those of processes that are gone can be found and detached.
+ */
+function unmountStale(): void {
+  const lines = fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n')
+  const stale = lines
+    .map((line) => ({ point: line.split(' ')[4], source: line.split(' - ')[1]?.split(' ')[1] }))
+    .filter(({ source }) => {
+      const pid = /^hearth-test-(\d+)$/.exec(source ?? '')?.[1]
+      return pid !== undefined && !isProcessAlive(Number(pid))
+    })
+  // Newest first: the bind mounts sit on top of the tmpfs they show. Folders go once all are off.
+  const points = stale.reverse().flatMap(({ point }) => (point === undefined ? [] : [point]))
+  for (const point of points) run('umount', '-l', point)
+  for (const point of points) fs.rmSync(path.dirname(point), { recursive: true, force: true })
+}
+
 /** Every mount at `dir` is detached (lazily: a peer may still hold files there). */
 function unmountAll(dir: string): void {
   for (let i = 0; i < 10 && mountPoints().includes(dir); i++) run('umount', '-l', dir)
@@ -68,6 +87,7 @@ describe('storage faults under a running peer (tmpfs)', { skip }, () => {
   }
 
   before(() => {
+    unmountStale()
     base = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-faults-'))
     disk = path.join(base, 'disk')
     stick = path.join(base, 'stick')
