@@ -31,6 +31,7 @@ function message(i: number): Message {
     deleted: false,
     reactions: {},
     verified: true,
+    attachments: [],
   }
 }
 

@@ -59,6 +59,7 @@ function message(author: string, authorName: string, text: string, extra: Partia
     deleted: false,
     reactions: {},
     verified: true,
+    attachments: [],
     ...extra,
   }
   next++

@@ -17,8 +17,8 @@ import {
 } from 'electron'
 import { z } from 'zod'
 import { GroupId } from '../shared/api/domain.ts'
+import { safeFileName } from '../shared/api/names.ts'
 import type { PathGrants } from './file-access.ts'
-import { safeFileName } from './file-access.ts'
 import { IPC } from './ipc.ts'
 import { isTrustedSender, vetExternalUrl, type TrustedWindow } from './security.ts'
 import type { Strings } from './strings.ts'
@@ -108,6 +108,7 @@ export function registerIpc(deps: IpcDeps): void {
   })
 
   handle(IPC.saveFile, SaveFileInput, async (input, window) => {
+    // Suggested names come from other members: one plain, harmless file name, never a path.
     const name = input.defaultName === undefined ? undefined : safeFileName(input.defaultName)
     const options: SaveDialogOptions = {
       defaultPath: name === undefined ? deps.downloadsDir : path.join(deps.downloadsDir, name),

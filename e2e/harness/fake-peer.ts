@@ -102,6 +102,7 @@ export async function startFakePeer(options: {
         deleted: false,
         reactions: {},
         verified: true,
+        attachments: [],
       }
       messages.push(message)
       emit('messageAdded', { groupId: group.groupId, message })
@@ -129,6 +130,19 @@ export async function startFakePeer(options: {
     'shelf.remove': unsupported,
     'shelf.restore': unsupported,
     'shelf.move': unsupported,
+    'shelf.download': unsupported,
+    'shelf.cancel': unsupported,
+    'shelf.setKeep': unsupported,
+    'shelf.policy': async () => ({ autoDownloadMaxBytes: 50 * 1024 * 1024, folders: [] }),
+    'shelf.setPolicy': unsupported,
+    'shelf.storage': async () => ({ totalBytes: 0, freeableBytes: 0, groups: [] }),
+    'shelf.free': unsupported,
+    'shelf.beginUpload': unsupported,
+    'shelf.uploadChunk': unsupported,
+    'shelf.finishUpload': unsupported,
+    'shelf.cancelUpload': unsupported,
+    'shelf.read': unsupported,
+    'shelf.exportLink': unsupported,
     'backup.create': unsupported,
     'backup.restore': unsupported,
     'bundle.export': unsupported,

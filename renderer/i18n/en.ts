@@ -243,6 +243,7 @@ export function en(f: Fmt) {
       NOT_THE_AUTHOR: 'Only the author can change that message.',
       FILE_NOT_FOUND: 'That file is not on the shelf.',
       FILE_EXISTS: 'A file with that name is already there.',
+      FILE_NOT_HERE: 'That file is not on this device yet. Download it first.',
       INVITE_INVALID: 'This invite is not valid. Ask for a new one.',
       INVITE_EXPIRED: 'This invite has expired. Ask for a new one.',
       INVITE_USED_UP: 'This invite has been used up. Ask for a new one.',
@@ -260,6 +261,7 @@ export function en(f: Fmt) {
         'This device cannot open the file: only members of the group when it was saved can.',
       DATA_DIR_NOT_EMPTY:
         'A backup can only be restored on a device that has no groups yet. Nothing was changed.',
+      CANCELLED: 'It was cancelled.',
       INTERNAL: 'Something went wrong inside Hearth.',
     } satisfies Record<ErrorCode, string>,
   }

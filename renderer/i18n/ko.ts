@@ -230,6 +230,7 @@ export function ko(f: Fmt): Messages {
       NOT_THE_AUTHOR: '작성자만 그 메시지를 바꿀 수 있습니다.',
       FILE_NOT_FOUND: '그 파일은 공유함에 없습니다.',
       FILE_EXISTS: '같은 이름의 파일이 이미 있습니다.',
+      FILE_NOT_HERE: '이 파일은 아직 이 기기에 없습니다. 먼저 내려받으세요.',
       INVITE_INVALID: '올바른 초대장이 아닙니다. 새 초대장을 요청하세요.',
       INVITE_EXPIRED: '만료된 초대장입니다. 새 초대장을 요청하세요.',
       INVITE_USED_UP: '사용 횟수를 다 쓴 초대장입니다. 새 초대장을 요청하세요.',
@@ -248,6 +249,7 @@ export function ko(f: Fmt): Messages {
         '이 기기로는 파일을 열 수 없습니다. 저장할 때 그룹 멤버였던 사람만 열 수 있습니다.',
       DATA_DIR_NOT_EMPTY:
         '백업은 아직 그룹이 없는 기기에서만 복원할 수 있습니다. 아무것도 바뀌지 않았습니다.',
+      CANCELLED: '취소되었습니다.',
       INTERNAL: 'Hearth 내부에서 문제가 생겼습니다.',
     },
   }

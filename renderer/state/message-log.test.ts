@@ -16,6 +16,7 @@ function message(id: string, ts: number, text = id): Message {
     deleted: false,
     reactions: {},
     verified: true,
+    attachments: [],
   }
 }
 const ids = (log: MessageLog) => log.items.map((m) => m.text)

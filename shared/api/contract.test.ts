@@ -1,6 +1,13 @@
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { commands, events, isCommandName, isEventName } from './contract.ts'
+import {
+  commands,
+  events,
+  isCommandName,
+  isEventName,
+  MAX_SHELF_FILE_BYTES,
+  UPLOAD_CHUNK_BYTES,
+} from './contract.ts'
 import {
   DisplayName,
   Emoji,
@@ -102,5 +109,40 @@ describe('contract', () => {
     const move = commands['shelf.move'].input
     assert.equal(ok(move, { group: 'g', fileId: 'a'.repeat(26) }), false, 'a name or a folder')
     assert.equal(ok(move, { group: 'g', fileId: 'a'.repeat(26), folder: '' }), true)
+  })
+
+  test('uploads are capped and checked at the boundary: size, chunk size, base64, names', () => {
+    const begin = commands['shelf.beginUpload'].input
+    const base = { group: 'g', name: 'photo.jpg', size: 10 }
+    assert.equal(ok(begin, base), true)
+    assert.equal(ok(begin, { ...base, size: MAX_SHELF_FILE_BYTES + 1 }), false)
+    assert.equal(ok(begin, { ...base, size: -1 }), false)
+    assert.equal(ok(begin, { ...base, size: 1.5 }), false)
+    for (const name of ['../x', 'a/b', '', 'x'.repeat(256), 'evil\u202egnp.exe', '..']) {
+      assert.equal(ok(begin, { ...base, name }), false, JSON.stringify(name))
+    }
+    assert.equal(ok(begin, { ...base, folder: '../up' }), false)
+
+    const chunk = commands['shelf.uploadChunk'].input
+    const id = 'a'.repeat(24)
+    const b64 = (n: number) => 'A'.repeat(4 * Math.ceil(n / 3))
+    assert.equal(ok(chunk, { uploadId: id, offset: 0, data: b64(UPLOAD_CHUNK_BYTES) }), true)
+    assert.equal(ok(chunk, { uploadId: id, offset: 0, data: b64(UPLOAD_CHUNK_BYTES + 3) }), false)
+    for (const data of ['not base64!', 'AAA', 'AA=A', '<script>']) {
+      assert.equal(ok(chunk, { uploadId: id, offset: 0, data }), false, data)
+    }
+    assert.equal(ok(chunk, { uploadId: '../../x', offset: 0, data: '' }), false)
+    assert.equal(ok(chunk, { uploadId: id, offset: -1, data: '' }), false)
+
+    const send = commands['messages.send'].input
+    const file = 'b'.repeat(26)
+    assert.equal(ok(send, { group: 'g', text: '', attachments: [file] }), true)
+    assert.equal(ok(send, { group: 'g', text: '' }), false)
+    assert.equal(ok(send, { group: 'g', text: 'x', attachments: [file, file] }), false)
+    assert.equal(ok(send, { group: 'g', text: 'x', attachments: Array(11).fill(file) }), false)
+    const keep = commands['shelf.setKeep'].input
+    assert.equal(ok(keep, { group: 'g', keep: true }), false, 'a file or a folder')
+    assert.equal(ok(keep, { group: 'g', fileId: file, folder: 'a', keep: true }), false)
+    assert.equal(ok(keep, { group: 'g', folder: '', keep: null }), true)
   })
 })

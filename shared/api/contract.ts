@@ -3,6 +3,7 @@
 // Every type on either side is derived from these schemas; nothing is written twice.
 import { z } from 'zod'
 import {
+  Attachments,
   CatchUp,
   DisplayName,
   Emoji,
@@ -14,12 +15,16 @@ import {
   Identity,
   Message,
   MessageText,
+  MessageTextOrEmpty,
   PeerIdText,
   PeerInfo,
   Receipt,
   ShelfFile,
+  ShelfPolicy,
+  ShelfStorage,
   Status,
   StorageHealth,
+  TransferState,
 } from './domain.ts'
 
 /** A group id or an unambiguous group name. */
@@ -45,6 +50,28 @@ const Count = z.number().int().nonnegative()
 function command<I extends z.ZodType, O extends z.ZodType>(input: I, output: O) {
   return { input, output }
 }
+
+/** The largest shelf file (the blob store's limit: 262,144 chunks of 1 MiB). */
+export const MAX_SHELF_FILE_BYTES = 256 * 1024 * 1024 * 1024
+/** Bytes of one upload chunk; its base64 text stays well under the bridge's 1 MiB frames. */
+export const UPLOAD_CHUNK_BYTES = 512 * 1024
+const MAX_UPLOAD_CHUNK_CHARS = 4 * Math.ceil(UPLOAD_CHUNK_BYTES / 3)
+/** Chunks `shelf.read` hands out: the blob store's 1 MiB chunks. */
+export const READ_CHUNK_BYTES = 1024 * 1024
+
+const Base64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/
+const UploadChunkData = z
+  .string()
+  .max(MAX_UPLOAD_CHUNK_CHARS, `an upload chunk is at most ${UPLOAD_CHUNK_BYTES / 1024} KiB`)
+  .regex(Base64, 'an upload chunk is base64 text')
+/** An upload in progress on this peer (random, from `shelf.beginUpload`). */
+const UploadId = z.string().regex(/^[A-Za-z0-9_-]{22,64}$/, 'not an upload id')
+const ShelfFileRef = z.object({ group: GroupRef, fileId: EntryId })
+const Added = z.object({
+  fileId: EntryId,
+  sha256: z.string(),
+  size: z.number().int().nonnegative(),
+})
 
 export const commands = {
   'identity.get': command(Empty, Identity),
@@ -89,7 +116,18 @@ export const commands = {
     z.array(Message),
   ),
   'messages.send': command(
-    z.object({ group: GroupRef, text: MessageText, replyTo: EntryId.optional() }),
+    z
+      .object({
+        group: GroupRef,
+        text: MessageTextOrEmpty,
+        replyTo: EntryId.optional(),
+        /** Shelf files of the group (already added) to attach; then the text may be empty. */
+        attachments: Attachments.optional(),
+      })
+      .refine((m) => m.text !== '' || m.attachments !== undefined, {
+        message: 'a message cannot be empty',
+        path: ['text'],
+      }),
     z.object({ messageId: EntryId }),
   ),
   'messages.edit': command(
@@ -121,15 +159,93 @@ export const commands = {
       /** Default: the top of the shelf. */
       folder: FolderPath.optional(),
     }),
-    z.object({ fileId: EntryId, sha256: z.string(), size: z.number().int().nonnegative() }),
+    Added,
   ),
   'shelf.list': command(z.object({ group: GroupRef }), z.array(ShelfFile)),
+  /**
+   * Fetches the file if it is not here (waiting, for as long as it takes, until a member who
+   * holds it is connected), verifies it, then saves it to `out`, which must not exist yet.
+   * Cancelled when the caller's connection closes.
+   */
   'shelf.get': command(
-    z.object({ group: GroupRef, fileId: EntryId, out: LocalPath }),
+    ShelfFileRef.extend({ out: LocalPath }),
     z.object({ path: z.string(), sha256: z.string(), size: z.number().int().nonnegative() }),
   ),
-  'shelf.remove': command(z.object({ group: GroupRef, fileId: EntryId }), Empty),
-  'shelf.restore': command(z.object({ group: GroupRef, fileId: EntryId }), Empty),
+  /** Starts fetching the file in the background (or joins the fetch running); see `transfer`. */
+  'shelf.download': command(ShelfFileRef, Empty),
+  /** Stops a download this device asked for; verified chunks stay, so a later one resumes. */
+  'shelf.cancel': command(ShelfFileRef, Empty),
+  /**
+   * "Keep a local copy" for one file or one folder (and everything under it): true keeps and
+   * fetches it whatever its size, false lets it go, null goes back to the group's size limit.
+   */
+  'shelf.setKeep': command(
+    z
+      .object({
+        group: GroupRef,
+        fileId: EntryId.optional(),
+        folder: FolderPath.optional(),
+        keep: z.boolean().nullable(),
+      })
+      .refine((o) => (o.fileId === undefined) !== (o.folder === undefined), {
+        message: 'name either a file or a folder',
+      }),
+    Empty,
+  ),
+  'shelf.policy': command(z.object({ group: GroupRef }), ShelfPolicy),
+  'shelf.setPolicy': command(
+    z.object({
+      group: GroupRef,
+      autoDownloadMaxBytes: z.number().int().min(0).max(MAX_SHELF_FILE_BYTES),
+    }),
+    ShelfPolicy,
+  ),
+  /** What the shelves use on this device's disk. */
+  'shelf.storage': command(Empty, ShelfStorage),
+  /** Deletes local copies no group keeps (removed files, files not kept), never one in use. */
+  'shelf.free': command(
+    Empty,
+    z.object({
+      freedBytes: z.number().int().nonnegative(),
+      files: z.number().int().nonnegative(),
+    }),
+  ),
+  /**
+   * Adds a file whose bytes come over this connection (a browser cannot name a path): begin,
+   * then chunks in order, then finish. An upload idle for a minute, or whose connection closes,
+   * is cancelled and its partial data removed.
+   */
+  'shelf.beginUpload': command(
+    z.object({
+      group: GroupRef,
+      name: FileName,
+      folder: FolderPath.optional(),
+      size: z.number().int().min(0).max(MAX_SHELF_FILE_BYTES),
+    }),
+    z.object({ uploadId: UploadId, chunkBytes: z.number().int().positive() }),
+  ),
+  'shelf.uploadChunk': command(
+    z.object({ uploadId: UploadId, offset: z.number().int().nonnegative(), data: UploadChunkData }),
+    z.object({ received: z.number().int().nonnegative() }),
+  ),
+  'shelf.finishUpload': command(z.object({ uploadId: UploadId }), Added),
+  'shelf.cancelUpload': command(z.object({ uploadId: UploadId }), Empty),
+  /** One 1 MiB chunk of a file held here, verified, as base64 (thumbnails are made from these). */
+  'shelf.read': command(
+    ShelfFileRef.extend({ index: z.number().int().nonnegative() }),
+    z.object({
+      data: z.string(),
+      chunks: z.number().int().nonnegative(),
+      size: z.number().int().nonnegative(),
+    }),
+  ),
+  /**
+   * A one-time address on the web UI's own server that downloads a file held here as an
+   * attachment (browser mode; the desktop app saves through its dialog and `shelf.get`).
+   */
+  'shelf.exportLink': command(ShelfFileRef, z.object({ path: z.string(), name: z.string() })),
+  'shelf.remove': command(ShelfFileRef, Empty),
+  'shelf.restore': command(ShelfFileRef, Empty),
   'shelf.move': command(
     z
       .object({
@@ -212,6 +328,15 @@ export const events = {
     /** Members sending right now. */
     sources: z.number().int().nonnegative(),
   }),
+  /** A download on this device changed state; `done` and `cancelled` end it. */
+  transferChanged: z.object({
+    groupId: GroupId,
+    fileId: EntryId,
+    state: z.union([TransferState, z.enum(['done', 'cancelled'])]),
+    /** While waiting: who holds a copy (none of them connected), with names to show. */
+    waitingFor: z.array(z.object({ peerId: PeerIdText, name: z.string() })),
+    error: z.object({ code: z.string(), message: z.string() }).nullable(),
+  }),
 } as const
 
 export type Commands = typeof commands
@@ -225,9 +350,17 @@ export type Events = typeof events
 export type EventName = keyof Events
 export type EventPayload<K extends EventName> = z.output<Events[K]>
 
+/** What a handler knows about the call besides its input. */
+export interface CallContext {
+  /** Aborted when the caller's connection closes: long waits end, uploads are cancelled. */
+  signal: AbortSignal
+  /** The same object for every call on one connection (what an upload belongs to). */
+  caller: object
+}
+
 /** What the peer implements: one function per command. */
 export type Handlers = {
-  [K in CommandName]: (input: ParsedInput<K>) => Promise<CommandOutput<K>>
+  [K in CommandName]: (input: ParsedInput<K>, ctx?: CallContext) => Promise<CommandOutput<K>>
 }
 
 export function isCommandName(name: string): name is CommandName {

@@ -80,6 +80,21 @@ export const MediaType = z
   .max(127)
   .regex(/^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/, 'not a media type')
 
+/** Where a download of a shelf file stands on this device (null in ShelfFile: none running). */
+export const TransferState = z.enum(['queued', 'fetching', 'waiting', 'failed'])
+export type TransferState = z.infer<typeof TransferState>
+
+export const Transfer = z.object({
+  state: TransferState,
+  /** While waiting: members who hold a copy, none of them connected now. */
+  waitingFor: z.array(PeerIdText),
+  /** Bytes verified on this device so far. */
+  bytes: z.number().int().nonnegative(),
+  /** Why it failed, when it did. */
+  error: z.object({ code: z.string(), message: z.string() }).nullable(),
+})
+export type Transfer = z.infer<typeof Transfer>
+
 export const ShelfFile = z.object({
   /** The id of the entry that added this version of the file. */
   fileId: EntryId,
@@ -94,16 +109,68 @@ export const ShelfFile = z.object({
   /** The whole file is on this device, verified. */
   local: z.boolean(),
   removed: z.boolean(),
+  /**
+   * Members whose devices hold a verified full copy, by their own signed word (this device
+   * included when it does), sorted. Offline members count: combine with who is connected.
+   */
+  holders: z.array(PeerIdText),
+  /** This device keeps (and fetches) a copy, by the group's policy (see `keepReason`). */
+  keep: z.boolean(),
+  /** Why `keep` is what it is: set on the file, on a folder above it, or by the size limit. */
+  keepReason: z.enum(['file', 'folder', 'size']),
+  /** The download running on this device, if any. */
+  transfer: Transfer.nullable(),
 })
 export type ShelfFile = z.infer<typeof ShelfFile>
 
-export const MessageText = z
+/** Per group: what this device fetches and keeps on its own. */
+export const ShelfPolicy = z.object({
+  /** Files up to this size are fetched and kept without being asked for; 0: none. */
+  autoDownloadMaxBytes: z.number().int().nonnegative(),
+  /** Folders with "keep a local copy" set on (true) or off (false); the nearest one counts. */
+  folders: z.array(z.object({ folder: z.string(), keep: z.boolean() })),
+})
+export type ShelfPolicy = z.infer<typeof ShelfPolicy>
+
+export const ShelfStorage = z.object({
+  /** Bytes the blob store occupies on disk (all groups, chunks shared between files once). */
+  totalBytes: z.number().int().nonnegative(),
+  /** Bytes of local copies no group keeps (removed files, files not kept): what Free up frees. */
+  freeableBytes: z.number().int().nonnegative(),
+  groups: z.array(
+    z.object({
+      groupId: EntryId,
+      /** Bytes of this group's files held here (a file in two groups counts in both). */
+      bytes: z.number().int().nonnegative(),
+      /** Files of this group held here. */
+      files: z.number().int().nonnegative(),
+      freeableBytes: z.number().int().nonnegative(),
+    }),
+  ),
+})
+export type ShelfStorage = z.infer<typeof ShelfStorage>
+
+/** Message text up to 64 KiB of UTF-8; may be empty only beside attached files. */
+export const MessageTextOrEmpty = z
   .string()
-  .min(1, 'a message cannot be empty')
   .refine(
     (s) => utf8.encode(s).length <= MAX_MESSAGE_BYTES,
     `a message can be at most ${MAX_MESSAGE_BYTES / 1024} KiB`,
   )
+
+export const MessageText = MessageTextOrEmpty.refine(
+  (s) => s.length > 0,
+  'a message cannot be empty',
+)
+
+export const MAX_ATTACHMENTS = 10
+
+/** Shelf files attached to a message: 1–10 distinct file ids of the same group. */
+export const Attachments = z
+  .array(EntryId)
+  .min(1)
+  .max(MAX_ATTACHMENTS, `a message can carry at most ${MAX_ATTACHMENTS} files`)
+  .refine((ids) => new Set(ids).size === ids.length, 'a file is attached once')
 
 /** One emoji (or a short emoji sequence), never arbitrary text. */
 export const Emoji = z
@@ -142,6 +209,8 @@ export const Message = z.object({
   reactions: z.record(z.string(), z.array(PeerIdText)),
   /** False while the author's membership at that time cannot be established. */
   verified: z.boolean(),
+  /** Shelf files of the group attached to the message (file ids; none once it is deleted). */
+  attachments: z.array(EntryId),
 })
 export type Message = z.infer<typeof Message>
 

@@ -12,6 +12,7 @@ export const errorCodes = [
   'NOT_THE_AUTHOR',
   'FILE_NOT_FOUND',
   'FILE_EXISTS',
+  'FILE_NOT_HERE',
   'INVITE_INVALID',
   'INVITE_EXPIRED',
   'INVITE_USED_UP',
@@ -28,6 +29,7 @@ export const errorCodes = [
   'DAMAGED_FILE',
   'NOT_A_RECIPIENT',
   'DATA_DIR_NOT_EMPTY',
+  'CANCELLED',
   'INTERNAL',
 ] as const
 

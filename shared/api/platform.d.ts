@@ -14,3 +14,13 @@ declare const console: {
   warn(...args: unknown[]): void
 }
 declare function queueMicrotask(callback: () => void): void
+interface AbortSignal {
+  readonly aborted: boolean
+  readonly reason: unknown
+  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void
+  removeEventListener(type: 'abort', listener: () => void): void
+}
+declare class AbortController {
+  readonly signal: AbortSignal
+  abort(reason?: unknown): void
+}

@@ -31,6 +31,7 @@ export function formatMessages(messages: Message[]): string {
         m.verified ? '' : ' [unverified]',
         m.editedAt !== null ? ' (edited)' : '',
         m.replyTo ? ` ↪ ${m.replyTo}` : '',
+        m.attachments.length > 0 ? ` 📎 ${m.attachments.join(' ')}` : '',
       ].join('')
       const body = m.deleted ? '(deleted)' : safe(m.text)
       const reactions = Object.entries(m.reactions)
@@ -56,7 +57,12 @@ export function formatShelf(files: ShelfFile[]): string {
   return files
     .map((f) => {
       const where = f.folder === '' ? safe(f.name) : `${safe(f.folder)}/${safe(f.name)}`
-      const flags = [f.local ? 'here' : 'not here', f.removed ? 'removed' : ''].filter(Boolean)
+      const flags = [
+        f.local ? 'here' : 'not here',
+        f.removed ? 'removed' : '',
+        `on ${f.holders.length} ${f.holders.length === 1 ? 'device' : 'devices'}`,
+        f.transfer !== null ? f.transfer.state : '',
+      ].filter(Boolean)
       const when = new Date(f.addedAt).toISOString().replace('T', ' ').slice(0, 19)
       return `${where}  ${f.size} bytes  [${f.fileId}]  (${flags.join(', ')})\n  added by ${safe(f.addedByName)} ${when}`
     })

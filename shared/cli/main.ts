@@ -37,6 +37,7 @@ const optionSpec = {
   replace: { type: 'boolean' },
   'passphrase-fd': { type: 'string' },
   'max-file-size': { type: 'string' },
+  'auto-download-max': { type: 'string' },
 } as const
 
 type Options = ReturnType<
@@ -84,6 +85,37 @@ function passphrase(o: Options, ctx: Context, confirm: boolean): Promise<string>
 
 function restoredText(r: { peerId: string; name: string; groups: number; files: number }) {
   return `Restored ${safe(r.name)} (${r.peerId}) with ${r.groups} groups and ${r.files} shelf files.`
+}
+
+/** Ctrl-C during a command that waits: the peer is told (the connection closes), then exit 1. */
+class Interrupted extends Error {
+  constructor() {
+    super('interrupted')
+    this.name = 'Interrupted'
+  }
+}
+
+/** Runs `work` until it settles or Ctrl-C is pressed, whichever comes first. */
+async function untilInterrupted<T>(work: Promise<T>): Promise<T> {
+  let onSigint: () => void = () => {}
+  const interrupted = new Promise<never>((_resolve, reject) => {
+    onSigint = () => reject(new Interrupted())
+    process.once('SIGINT', onSigint)
+  })
+  try {
+    return await Promise.race([work, interrupted])
+  } finally {
+    process.off('SIGINT', onSigint)
+  }
+}
+
+function waitingLine(waitingFor: { peerId: string; name: string }[]): string {
+  if (waitingFor.length === 0) {
+    return 'hearth: waiting for a member who has this file to come online (none of the members online has it); Ctrl-C stops'
+  }
+  const names = waitingFor.map((h) => safe(h.name || h.peerId))
+  const who = names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} or ${names.at(-1)}`
+  return `hearth: waiting for ${who} to come online (${names.length === 1 ? 'who has' : 'they have'} this file); Ctrl-C stops`
 }
 
 function positiveInt(value: string | undefined, what: string): number | undefined {
@@ -270,13 +302,27 @@ const commandTable: Command[] = [
     args: ['GROUP', 'FILEID'],
     options: ['out'],
     required: ['out'],
-    async run(c, [group, fileId], o) {
-      const r = await c.call('shelf.get', {
-        group: group as string,
-        fileId: fileId as string,
-        out: path.resolve(o.out as string),
+    async run(c, [group, fileId], o, { io }) {
+      // The peer waits for a member who holds the file; say whom, each time that changes.
+      let said = ''
+      const off = c.on('transferChanged', (event) => {
+        if (event.fileId !== fileId || event.state !== 'waiting') return
+        const line = waitingLine(event.waitingFor)
+        if (line !== said) io.err(line)
+        said = line
       })
-      return { json: r, text: `Saved to ${safe(r.path)} (${r.size} bytes, sha256 verified).` }
+      try {
+        const r = await untilInterrupted(
+          c.call('shelf.get', {
+            group: group as string,
+            fileId: fileId as string,
+            out: path.resolve(o.out as string),
+          }),
+        )
+        return { json: r, text: `Saved to ${safe(r.path)} (${r.size} bytes, sha256 verified).` }
+      } finally {
+        off()
+      }
     },
   },
   {
@@ -376,6 +422,31 @@ const commandTable: Command[] = [
           r.updatesMerged === 0 && r.filesReceived === 0
             ? `Nothing new for group [${r.groupId}]: this device already had everything in the bundle.`
             : `Merged into group [${r.groupId}]: ${r.updatesMerged} parts brought news, ${r.filesReceived} shelf files arrived.`,
+      }
+    },
+  },
+  {
+    words: ['shelf', 'policy'],
+    args: ['GROUP'],
+    options: ['auto-download-max'],
+    async run(c, [group], o) {
+      const limit = o['auto-download-max']
+      const r =
+        limit === undefined
+          ? await c.call('shelf.policy', { group: group as string })
+          : await c.call('shelf.setPolicy', {
+              group: group as string,
+              autoDownloadMaxBytes: parseSize(limit),
+            })
+      const folders = r.folders
+        .map(
+          (f) =>
+            `\n  ${safe(f.folder === '' ? '(the whole shelf)' : f.folder)}: ${f.keep ? 'kept' : 'not kept'}`,
+        )
+        .join('')
+      return {
+        json: r,
+        text: `Files up to ${r.autoDownloadMaxBytes} bytes are fetched and kept on their own.${folders}`,
       }
     },
   },
@@ -484,6 +555,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     // Check option values before reaching for the peer, so bad usage is exit 2 either way.
     positiveInt(values.uses, '--uses')
     positiveInt(values.limit, '--limit')
+    if (values['auto-download-max'] !== undefined) parseSize(values['auto-download-max'])
     if (values.expires !== undefined) parseDuration(values.expires)
     if (values['max-file-size'] !== undefined) parseSize(values['max-file-size'])
     const ctx: Context = { io, dataDir }
@@ -507,6 +579,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
     if (err instanceof UsageError) {
       io.err(`hearth: ${err.message}\nRun "hearth --help" for usage.`)
       return 2
+    }
+    if (err instanceof Interrupted) {
+      io.err('hearth: cancelled; what was fetched so far is kept, and the same command resumes it')
+      return 1
     }
     if (err instanceof NoPeerError) {
       io.err(`hearth: ${err.message}`)

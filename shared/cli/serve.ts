@@ -120,6 +120,7 @@ export async function serve({ dataDir, portable, values, io }: ServeArgs): Promi
   const onConnection = (channel: Channel) => {
     serveApi(channel, peer.handlers, peer.events.subscribe)
   }
+  const download = (ticket: string) => peer.openDownload(ticket)
   const bridges: Bridge[] = []
   const stopBridges = () => Promise.all(bridges.map((b) => b.close()))
   try {
@@ -131,6 +132,7 @@ export async function serve({ dataDir, portable, values, io }: ServeArgs): Promi
       await startBridge({
         token,
         onConnection,
+        download,
         ...(webOnLoopback && { host: web.host, port: web.port, staticDir: WEB_DIR }),
       }),
     )
@@ -142,6 +144,7 @@ export async function serve({ dataDir, portable, values, io }: ServeArgs): Promi
         await startBridge({
           token,
           onConnection,
+          download,
           host: web.host,
           port: web.port,
           staticDir: WEB_DIR,

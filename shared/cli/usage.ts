@@ -38,10 +38,14 @@ Talk to the peer running on DIR:
   hearth shelf add GROUP FILE [--name NAME] [--folder PATH]
                                                 put a file on the group's shelf
   hearth shelf ls GROUP                         the files on the shelf, all versions
-  hearth shelf get GROUP FILEID --out PATH      fetch (if needed), verify and save a file
+  hearth shelf get GROUP FILEID --out PATH      fetch (if needed), verify and save a file; waits
+                                                for a member who has it to come online
   hearth shelf rm GROUP FILEID                  remove a file (whoever added it, or an admin)
   hearth shelf mv GROUP FILEID [--name NAME] [--folder PATH]
                                                 rename or move a file
+  hearth shelf policy GROUP [--auto-download-max SIZE]
+                                                what this device fetches on its own (default:
+                                                files up to 50M; 0: nothing)
   hearth backup FILE [--files] [--replace] [--passphrase-fd N]
                                                 an encrypted backup of this device (--files: with
                                                 the shelf files it holds)

@@ -8,7 +8,7 @@ import type { Ed25519PrivateKey, Libp2p, PeerId } from '@libp2p/interface'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
-import type { CommandName, Handlers, ParsedInput } from '../api/contract.ts'
+import type { CallContext, CommandName, Handlers, ParsedInput } from '../api/contract.ts'
 import type { Group, PeerInfo, Receipt } from '../api/domain.ts'
 import { HearthError } from '../api/errors.ts'
 import { CatchUpReporter } from './catch-up.ts'
@@ -36,7 +36,7 @@ import { handleAddrsProtocol, pushAddrs, type AddrsHost } from './sync/member-ad
 import type { GroupSync, SyncHost } from './sync/index.ts'
 import { CodeBook, looksLikeCode, findAndRedeem, handleCodeProtocol } from './invites/index.ts'
 import { BlobStore, type BlobHost, type BlobTransfer } from './shelves/index.ts'
-import { ShelfFiles } from './shelves/shelf-files.ts'
+import { ShelfFiles, type Download, type ShelfLimits } from './shelves/shelf-files.ts'
 import { ReceiptBook, ReceiptsProtocol, type ReadMarker } from './receipts/index.ts'
 import { carryHandlers, finishPendingRestore, type RestoreInPlace } from './carry/index.ts'
 
@@ -63,6 +63,8 @@ export interface PeerOptions {
   restoreInPlace?: RestoreInPlace
   /** Shown in the status only: the data folder is a portable one (HearthData beside the program). */
   portable?: boolean
+  /** Shelf limits (tests shorten the upload idle time). */
+  shelf?: ShelfLimits
 }
 
 export interface Peer {
@@ -71,6 +73,8 @@ export interface Peer {
   readonly handlers: Handlers
   readonly events: PeerEvents
   addrs(): string[]
+  /** The file a one-time download address (`shelf.exportLink`) names; the bridge serves it. */
+  openDownload(ticket: string): Promise<Download | undefined>
   stop(): Promise<void>
 }
 
@@ -110,15 +114,22 @@ const WRITE_COMMANDS = [
   'shelf.remove',
   'shelf.restore',
   'shelf.move',
+  'shelf.beginUpload',
+  'shelf.uploadChunk',
+  'shelf.finishUpload',
+  'shelf.download',
+  'shelf.setKeep',
+  'shelf.setPolicy',
+  'shelf.free',
   'backup.restore',
   'bundle.import',
 ] as const satisfies readonly CommandName[]
 
 function checkFirst<K extends CommandName>(handlers: Handlers, name: K, check: () => void): void {
   const run = handlers[name]
-  handlers[name] = (async (input: ParsedInput<K>) => {
+  handlers[name] = (async (input: ParsedInput<K>, ctx?: CallContext) => {
     check()
-    return run(input)
+    return run(input, ctx)
   }) as Handlers[K]
 }
 
@@ -227,9 +238,12 @@ export async function createPeer(options: PeerOptions = {}): Promise<Peer> {
       const replica = replicas.get(groupId)
       return replica?.hasGenesis() === true && replica.isMember(self) ? replica : undefined
     },
+    ownGroups: () => [...replicas.values()].filter((r) => r.hasGenesis() && r.isMember(self)),
     sources: (groupId) => libp2p.getPeers().filter((p) => isMember(groupId, p.toString())),
     durable,
     events,
+    settings: store,
+    ...(options.shelf !== undefined && { limits: options.shelf }),
   })
 
   /** Fetches a group's small shelf files; not while nothing can be saved (resumed on recovery). */
@@ -605,6 +619,8 @@ export async function createPeer(options: PeerOptions = {}): Promise<Peer> {
     reconnector.want(id, [text])
   }
   reconnector.start()
+  // In the background: start-up must not wait for the blob store to be swept.
+  shelf.start()
 
   function peerName(peerId: string): string {
     if (peerId === self) return myName
@@ -775,6 +791,7 @@ export async function createPeer(options: PeerOptions = {}): Promise<Peer> {
       receiptBook.forget(replica.groupId)
       wantMembers()
       events.emit('groupLeft', { groupId: replica.groupId })
+      shelf.groupLeft()
       return {}
     },
     'groups.remove': async ({ group, peerId }) => {
@@ -790,9 +807,9 @@ export async function createPeer(options: PeerOptions = {}): Promise<Peer> {
       return {}
     },
     'messages.list': async ({ group, limit }) => resolveGroup(group).messages(limit ?? 50),
-    'messages.send': async ({ group, text, replyTo }) => {
+    'messages.send': async ({ group, text, replyTo, attachments }) => {
       const replica = memberOf(resolveGroup(group))
-      const messageId = replica.sendMessage(text, replyTo ?? null)
+      const messageId = replica.sendMessage(text, replyTo ?? null, attachments ?? [])
       // "Acknowledged means fsynced": reply only once the message is on disk.
       await durable(replica.groupId)
       return { messageId }
@@ -854,10 +871,44 @@ export async function createPeer(options: PeerOptions = {}): Promise<Peer> {
     },
     'shelf.add': (input) => shelf.add(input),
     'shelf.list': (input) => shelf.list(input),
-    'shelf.get': (input) => shelf.get(input),
-    'shelf.remove': (input) => shelf.remove(input),
-    'shelf.restore': (input) => shelf.restore(input),
-    'shelf.move': (input) => shelf.move(input),
+    'shelf.get': (input, ctx) => shelf.get(input, ctx),
+    'shelf.download': async (input) => {
+      await shelf.download(input)
+      return {}
+    },
+    'shelf.cancel': async (input) => {
+      await shelf.cancel(input)
+      return {}
+    },
+    'shelf.remove': async (input) => {
+      await shelf.remove(input)
+      return {}
+    },
+    'shelf.restore': async (input) => {
+      await shelf.restore(input)
+      return {}
+    },
+    'shelf.move': async (input) => {
+      await shelf.move(input)
+      return {}
+    },
+    'shelf.setKeep': async (input) => {
+      await shelf.setKeep(input)
+      return {}
+    },
+    'shelf.policy': (input) => shelf.policy(input),
+    'shelf.setPolicy': (input) => shelf.setPolicy(input),
+    'shelf.storage': () => shelf.storage(),
+    'shelf.free': () => shelf.free(),
+    'shelf.beginUpload': (input, ctx) => shelf.beginUpload(input, ctx),
+    'shelf.uploadChunk': (input, ctx) => shelf.uploadChunk(input, ctx),
+    'shelf.finishUpload': (input, ctx) => shelf.finishUpload(input, ctx),
+    'shelf.cancelUpload': async (input, ctx) => {
+      await shelf.cancelUpload(input, ctx)
+      return {}
+    },
+    'shelf.read': (input) => shelf.read(input),
+    'shelf.exportLink': (input) => shelf.exportLink(input),
     ...carryHandlers({
       store,
       blobs,
@@ -869,7 +920,11 @@ export async function createPeer(options: PeerOptions = {}): Promise<Peer> {
       durable,
       memberGroup: (ref) => memberOf(resolveGroup(ref)),
       heldGroup: (groupId) => replicas.get(groupId),
-      shelfChanged: (groupId) => events.emit('shelfChanged', { groupId }),
+      shelfChanged: (groupId) => {
+        // Files arrived behind the shelf's back (a bundle): it looks at the disk again.
+        shelf.blobsArrived(groupId)
+        events.emit('shelfChanged', { groupId })
+      },
       readMarkers: (groupId) => receiptBook.markers(groupId),
       takeMarkers: (groupId, markers) => {
         // As from a member we met: the book checks each marker and keeps what moves forward.
@@ -935,11 +990,12 @@ export async function createPeer(options: PeerOptions = {}): Promise<Peer> {
     handlers,
     events,
     addrs: ourAddrs,
+    openDownload: (ticket) => shelf.openDownload(ticket),
     async stop() {
       if (stopped) return
       stopped = true
       reconnector.stop()
-      shelf.stop()
+      await shelf.stop()
       catchUp.stop()
       // Whoever is still connected was seen until now.
       for (const peer of libp2p.getPeers()) {

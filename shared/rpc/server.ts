@@ -2,6 +2,7 @@ import { z } from 'zod'
 import {
   commands,
   isCommandName,
+  type CallContext,
   type CommandName,
   type EventName,
   type EventPayload,
@@ -35,6 +36,9 @@ export function describeZodError(err: z.ZodError): string {
  * before a handler sees it, and forwards events until the channel closes.
  */
 export function serveApi(channel: Channel, handlers: Handlers, subscribe?: Subscribe): () => void {
+  // Every call on this channel shares one context: waits end when the caller goes away.
+  const closed = new AbortController()
+  const ctx: CallContext = { signal: closed.signal, caller: {} }
   const reply = (frame: ReplyFrame) => {
     try {
       let text = JSON.stringify(frame)
@@ -71,8 +75,8 @@ export function serveApi(channel: Channel, handlers: Handlers, subscribe?: Subsc
         throw new HearthError('UNKNOWN_COMMAND', `there is no command "${cmd}"`)
       const parsed = commands[cmd].input.safeParse(input ?? {})
       if (!parsed.success) throw new HearthError('BAD_INPUT', describeZodError(parsed.error))
-      const handler = handlers[cmd] as (input: unknown) => Promise<unknown>
-      const output = await handler(parsed.data)
+      const handler = handlers[cmd] as (input: unknown, ctx: CallContext) => Promise<unknown>
+      const output = await handler(parsed.data, ctx)
       reply({ t: 'res', id, ok: true, output })
     } catch (err) {
       reply({ t: 'res', id, ok: false, error: toErrorPayload(err) })
@@ -91,6 +95,7 @@ export function serveApi(channel: Channel, handlers: Handlers, subscribe?: Subsc
   const stop = () => {
     offMessage()
     offEvents?.()
+    closed.abort(new HearthError('PEER_STOPPED', 'the caller went away'))
   }
   channel.onClose(stop)
   return stop

@@ -233,7 +233,12 @@ export async function cli(
     bin = HEARTH_BIN,
     env = process.env,
     timeoutMs = 60_000,
-  }: ProcessOptions & { timeoutMs?: number } = {},
+    onStderr,
+  }: ProcessOptions & {
+    timeoutMs?: number
+    /** Sees stderr so far whenever more arrives, with the process (to signal it, say). */
+    onStderr?: (stderr: string, proc: ChildProcess) => void
+  } = {},
 ): Promise<CliResult> {
   const what = `hearth ${[...args, ...dataDirArgs(dataDir)].join(' ')}`
   const proc = spawn(process.execPath, [bin, ...args, ...dataDirArgs(dataDir)], {
@@ -244,7 +249,10 @@ export async function cli(
   let stdout = ''
   let stderr = ''
   proc.stdout?.setEncoding('utf8').on('data', (s: string) => (stdout += s))
-  proc.stderr?.setEncoding('utf8').on('data', (s: string) => (stderr += s))
+  proc.stderr?.setEncoding('utf8').on('data', (s: string) => {
+    stderr += s
+    onStderr?.(stderr, proc)
+  })
   const closed = new Promise<Exit>((resolve, reject) => {
     proc.once('error', (err) => reject(new Error(`${what}: ${err.message}`)))
     proc.once('close', (code: number | null, signal: NodeJS.Signals | null) =>

@@ -12,7 +12,7 @@ import { HearthError } from '../../shared/api/errors.ts'
 import type { Peer } from '../../shared/peer/peer.ts'
 import { BlobStore, blobIdOf, type BlobTransfer } from '../../shared/peer/shelves/index.ts'
 import { PeerSet, until } from '../helpers/peers.ts'
-import { cli, startServe, tempDirs } from '../helpers/proc.ts'
+import { cli, startServe, tempDirs, until as pollUntil, type Serve } from '../helpers/proc.ts'
 
 const peers = new PeerSet()
 const dirs = tempDirs()
@@ -206,6 +206,101 @@ describe('shelves between peers', () => {
       )
     } finally {
       await serve.stop()
+    }
+  })
+
+  test('CLI shelf get waits for an offline holder, says whom it waits for, and Ctrl-C stops it', async () => {
+    const work = dirs.make('shelf-wait')
+    const file = path.join(work, 'menu.pdf')
+    fs.writeFileSync(file, randomBytes(200_000))
+    const anaDir = dirs.make('shelf-wait-ana')
+    const boDir = dirs.make('shelf-wait-bo')
+    const anaArgs = (port: string) => [
+      '--no-mdns',
+      '--name',
+      'Ana',
+      '--listen',
+      `/ip4/127.0.0.1/tcp/${port}`,
+    ]
+    let ana = await startServe({ dataDir: anaDir, args: anaArgs('0') })
+    let anaAgain: Promise<Serve> | undefined
+    const bo = await startServe({
+      dataDir: boDir,
+      args: [
+        '--no-mdns',
+        '--name',
+        'Bo',
+        '--listen',
+        '/ip4/127.0.0.1/tcp/0',
+        '--peer',
+        ana.ready.addrs[0] as string,
+      ],
+    })
+    try {
+      const { groupId, invite } = (await cli(anaDir, ['group', 'create', 'Dinner', '--json']))
+        .ok()
+        .json(commands['groups.create'].output)
+      ;(await cli(boDir, ['group', 'join', invite])).ok()
+      // Bo fetches nothing on his own, so the file stays on Ana's machine only.
+      const policy = (
+        await cli(boDir, ['shelf', 'policy', groupId, '--auto-download-max', '0', '--json'])
+      )
+        .ok()
+        .json(commands['shelf.policy'].output)
+      assert.equal(policy.autoDownloadMaxBytes, 0)
+      const { fileId } = (await cli(anaDir, ['shelf', 'add', groupId, file, '--json']))
+        .ok()
+        .json(commands['shelf.add'].output)
+      const listed = await pollUntil(
+        async () => {
+          const files = (await cli(boDir, ['shelf', 'ls', groupId, '--json']))
+            .ok()
+            .json(commands['shelf.list'].output)
+          return files.find((f) => f.fileId === fileId)
+        },
+        { what: 'Bo sees the file on the shelf' },
+      )
+      assert.deepEqual([listed.local, listed.holders], [false, [ana.ready.peerId]])
+      const port = /\/tcp\/(\d+)/.exec(ana.ready.addrs[0] as string)?.[1] as string
+      await ana.stop()
+
+      const out = path.join(work, 'copy.pdf')
+      let pressed = false
+      const interrupted = await cli(boDir, ['shelf', 'get', groupId, fileId, '--out', out], {
+        onStderr: (stderr, proc) => {
+          if (pressed || !stderr.includes('waiting for Ana')) return
+          pressed = true
+          proc.kill('SIGINT')
+        },
+      })
+      assert.equal(interrupted.code, 1, `${interrupted.signal} ${interrupted.stderr}`)
+      assert.match(interrupted.stderr, /waiting for Ana to come online \(who has this file\)/)
+      assert.match(interrupted.stderr, /cancelled/)
+      assert.equal(fs.existsSync(out), false)
+      // The peer heard: nothing of Bo's waits for that file any more.
+      await pollUntil(
+        async () =>
+          (await cli(boDir, ['shelf', 'ls', groupId, '--json']))
+            .ok()
+            .json(commands['shelf.list'].output)
+            .every((f) => f.transfer === null),
+        { what: 'Bo’s peer stopped waiting once the command was interrupted' },
+      )
+
+      // Asked again, it waits until Ana is back, then fetches, verifies and saves.
+      const waited = cli(boDir, ['shelf', 'get', groupId, fileId, '--out', out, '--json'], {
+        onStderr: (stderr) => {
+          if (anaAgain !== undefined || !stderr.includes('waiting for Ana')) return
+          anaAgain = startServe({ dataDir: anaDir, args: anaArgs(port) })
+        },
+      })
+      const got = (await waited).ok().json(commands['shelf.get'].output)
+      assert.equal(got.sha256, sha256(file))
+      assert.equal(sha256(out), sha256(file))
+    } finally {
+      await bo.stop()
+      if (anaAgain !== undefined) ana = await anaAgain
+      await ana.stop()
     }
   })
 })

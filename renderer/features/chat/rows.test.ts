@@ -17,6 +17,7 @@ function message(id: string, ts: number, by = alice): Message {
     deleted: false,
     reactions: {},
     verified: true,
+    attachments: [],
   }
 }
 const day1 = new Date(2026, 0, 5, 10, 0).getTime()

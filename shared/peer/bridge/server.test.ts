@@ -332,3 +332,71 @@ describe('bridge: static files', () => {
     assert.equal(reply.status, 403)
   })
 })
+
+describe('bridge: downloads', () => {
+  const ticket = 'T'.repeat(43)
+  const hostile = '../../<img src=x onerror=alert(1)>\u202egnp.exe'
+
+  async function withFile(name: string, bytes: Uint8Array) {
+    const asked: string[] = []
+    let handed = false
+    return start({
+      download: async (t) => {
+        asked.push(t)
+        if (t !== ticket || handed) return undefined
+        handed = true
+        return {
+          name,
+          size: bytes.length,
+          body: (async function* () {
+            yield bytes.subarray(0, 3)
+            yield bytes.subarray(3)
+          })(),
+        }
+      },
+    }).then((s) => ({ ...s, asked }))
+  }
+
+  test('D1 a ticket downloads the file once, as an attachment with a safe name, never sniffed', async () => {
+    const body = Buffer.from('<script>alert(1)</script>')
+    const { bridge } = await withFile(hostile, body)
+    const reply = await request(bridge.port, `/download/${ticket}`)
+    assert.equal(reply.status, 200)
+    assert.equal(reply.body, body.toString())
+    assert.equal(reply.headers['content-type'], 'application/octet-stream')
+    assert.equal(reply.headers['x-content-type-options'], 'nosniff')
+    assert.equal(reply.headers['content-length'], String(body.length))
+    assert.match(String(reply.headers['content-security-policy']), /sandbox/)
+    const disposition = String(reply.headers['content-disposition'])
+    assert.match(disposition, /^attachment; /)
+    assert.equal(
+      disposition,
+      'attachment; filename="_img src=x onerror=alert(1)_gnp.exe"; ' +
+        "filename*=UTF-8''_img%20src%3Dx%20onerror%3Dalert%281%29_gnp.exe",
+    )
+    assert.doesNotMatch(disposition, /\.\.|\/|\\|\u202e/)
+    assert.equal((await request(bridge.port, `/download/${ticket}`)).status, 404, 'once only')
+  })
+
+  test('D2 unknown or malformed tickets, other methods and foreign hosts get nothing', async () => {
+    const { bridge, asked } = await withFile('a.txt', Buffer.from('x'))
+    for (const target of [
+      '/download/',
+      '/download/short',
+      `/download/${ticket}/x`,
+      `/download/${'%2e'.repeat(15)}`,
+    ]) {
+      assert.equal((await request(bridge.port, target)).status, 404, target)
+    }
+    assert.equal(
+      (await request(bridge.port, `/download/${ticket}`, { method: 'HEAD' })).status,
+      405,
+    )
+    const foreign = await request(bridge.port, `/download/${ticket}`, {
+      headers: { Host: `rebind.example:${bridge.port}` },
+    })
+    assert.equal(foreign.status, 403)
+    assert.deepEqual(asked, [], 'none of these reached the peer, nor used the ticket up')
+    assert.equal((await request(bridge.port, `/download/${ticket}`)).status, 200)
+  })
+})

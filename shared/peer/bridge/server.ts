@@ -5,10 +5,12 @@
 import fs from 'node:fs'
 import http from 'node:http'
 import net from 'node:net'
-import type { Duplex } from 'node:stream'
+import { Readable, type Duplex } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
 import { WebSocketServer, type WebSocket } from 'ws'
 import { HearthError } from '../../api/index.ts'
 import { wsChannel, type Channel } from '../../rpc/index.ts'
+import { downloadHeaders, downloadTicket, type BridgeDownload } from './download.ts'
 import { contentTypeOf, resolveStaticFile } from './static-files.ts'
 import { TOKEN_PATTERN, tokenMatches } from './token.ts'
 
@@ -24,6 +26,8 @@ export interface BridgeOptions {
   onConnection(channel: Channel): void
   /** Folder of the built web UI, served over HTTP GET. */
   staticDir?: string
+  /** The file a one-time download address names (GET /download/<ticket>), if any. */
+  download?(ticket: string): Promise<BridgeDownload | undefined>
   allowNonLoopback?: boolean
   /** Largest WebSocket message accepted, in bytes; a bigger one closes that client (1009). */
   maxPayload?: number
@@ -228,6 +232,23 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     }
     const target = splitTarget(req.url ?? '')
     if (!knownHost(req)) return plain(403, 'Unknown host.')
+    const ticket = target === undefined ? undefined : downloadTicket(target.pathname)
+    if (ticket !== undefined && options.download !== undefined) {
+      // GET only: anything that looked at a ticket without taking the file would use it up.
+      if (req.method !== 'GET') return plain(405, 'Only GET is served here.', { Allow: 'GET' })
+      const download = await options.download(ticket)
+      if (download === undefined) return plain(404, 'This download link was used or has expired.')
+      res.writeHead(200, downloadHeaders(download))
+      try {
+        await pipeline(Readable.from(download.body), res)
+      } catch (err) {
+        // The browser went away or the file could not be read: the download shows as failed.
+        console.warn(
+          `bridge: a download ended early: ${err instanceof Error ? err.message : String(err)}`,
+        )
+      }
+      return
+    }
     if (staticRoot === undefined || !target) return plain(404, 'Not found.')
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       return plain(405, 'Only GET is served here.', { Allow: 'GET, HEAD' })

@@ -2,7 +2,7 @@
 // desktop app's core host run, so a person who has just installed Hearth can pick "Restore from
 // a backup" in the first-run screen. Clients keep their connection (to this object); when the
 // restore is done they reload everything, since the device they talk to is now another one.
-import { commands, type CommandName, type Handlers } from '../../api/contract.ts'
+import { commands, type CallContext, type CommandName, type Handlers } from '../../api/contract.ts'
 import { HearthError } from '../../api/errors.ts'
 import { PeerEvents } from '../events.ts'
 import { createPeer, type Peer, type PeerOptions } from '../peer.ts'
@@ -14,6 +14,8 @@ export interface RestorablePeer {
   readonly handlers: Handlers
   readonly events: PeerEvents
   addrs(): string[]
+  /** The file a one-time download address names (see Peer.openDownload). */
+  openDownload: Peer['openDownload']
   stop(): Promise<void>
   /** Called with the new peer after a restore replaced the old one. */
   onRestored(listener: (peer: Peer) => void): void
@@ -59,13 +61,20 @@ export async function startRestorablePeer(options: PeerOptions): Promise<Restora
 
   attach(await createPeer({ ...options, restoreInPlace }))
 
-  const handlers = {} as Record<CommandName, (input: unknown) => Promise<unknown>>
+  const handlers = {} as Record<
+    CommandName,
+    (input: unknown, ctx?: CallContext) => Promise<unknown>
+  >
   for (const name of Object.keys(commands) as CommandName[]) {
-    handlers[name] = async (input) => {
+    handlers[name] = async (input, ctx) => {
       await swapping
       if (stopped) throw new HearthError('PEER_STOPPED', 'Hearth has stopped.')
-      const handler = current.handlers[name] as (input: unknown) => Promise<unknown>
-      return handler(input)
+      // The call's context goes along: a long wait ends when its caller goes away.
+      const handler = current.handlers[name] as (
+        input: unknown,
+        ctx?: CallContext,
+      ) => Promise<unknown>
+      return handler(input, ctx)
     }
   }
 
@@ -76,6 +85,7 @@ export async function startRestorablePeer(options: PeerOptions): Promise<Restora
     handlers: handlers as Handlers,
     events,
     addrs: () => current.addrs(),
+    openDownload: (ticket) => current.openDownload(ticket),
     async stop() {
       stopped = true
       await swapping

@@ -1,7 +1,16 @@
 // The signed entries stored in a group doc. Every value in a root map is one of these, keyed by
 // its id; nothing is ever overwritten, so edits, deletes and membership changes are new entries.
 import { z } from 'zod'
-import { Emoji, FileName, FolderPath, HexHash, MediaType, MessageText } from '../../api/index.ts'
+import {
+  Attachments,
+  Emoji,
+  FileName,
+  FolderPath,
+  HexHash,
+  MediaType,
+  MessageText,
+  MessageTextOrEmpty,
+} from '../../api/index.ts'
 import { Invite, inviteFields, JoinRequest, joinFields } from './invites.ts'
 import { EntryId, GroupId, PeerIdText, SignatureText, StoredName, Timestamp } from './primitives.ts'
 import { seal, tags, type Field } from './sealed.ts'
@@ -52,11 +61,16 @@ export const OpEntry = z.discriminatedUnion('kind', [
 ])
 export type OpEntry = z.infer<typeof OpEntry>
 
-export const MsgEntry = z.strictObject({
-  ...common,
-  text: MessageText,
-  replyTo: EntryId.nullable(),
-})
+// `files` (optional, so entries written before it existed keep their bytes and signatures) names
+// shelf files of this group attached to the message; with files, the text may be empty.
+export const MsgEntry = z
+  .strictObject({
+    ...common,
+    text: MessageTextOrEmpty,
+    replyTo: EntryId.nullable(),
+    files: Attachments.optional(),
+  })
+  .refine((m) => m.text !== '' || m.files !== undefined, 'a message without files needs text')
 export type MsgEntry = z.infer<typeof MsgEntry>
 
 export const ActEntry = z.discriminatedUnion('kind', [
@@ -72,8 +86,11 @@ export const ActEntry = z.discriminatedUnion('kind', [
 ])
 export type ActEntry = z.infer<typeof ActEntry>
 
-// The shelf index: a file entry adds one version of a file (its id is the file id); the others
-// act on a file entry. A new version of a same-named file is simply another file entry.
+// The shelf index: a file entry adds one version of a file (its id is the file id); rename,
+// remove and restore act on a file entry. A new version of a same-named file is simply another
+// file entry. `have` and `drop` are the author's own statement that this device now holds a
+// verified full copy of a blob, or no longer does: the availability every member can see, even
+// of members who are offline.
 export const ShelfEntry = z.discriminatedUnion('kind', [
   z.strictObject({
     ...common,
@@ -94,9 +111,12 @@ export const ShelfEntry = z.discriminatedUnion('kind', [
   }),
   z.strictObject({ ...common, kind: z.literal('remove'), target: EntryId }),
   z.strictObject({ ...common, kind: z.literal('restore'), target: EntryId }),
+  z.strictObject({ ...common, kind: z.literal('have'), blobId: HexHash }),
+  z.strictObject({ ...common, kind: z.literal('drop'), blobId: HexHash }),
 ])
 export type ShelfEntry = z.infer<typeof ShelfEntry>
 export type FileEntry = Extract<ShelfEntry, { kind: 'file' }>
+export type HoldingEntry = Extract<ShelfEntry, { kind: 'have' | 'drop' }>
 
 /** Distributes `Omit` over a union, so each variant keeps its own fields. */
 export type Unsigned<T> = T extends unknown ? Omit<T, 'sig'> : never
@@ -125,7 +145,9 @@ export function opFields(e: Unsigned<OpEntry>): Field[] {
 }
 
 export function msgFields(e: Unsigned<MsgEntry>): Field[] {
-  return [tags.msg, e.group, e.author, e.ts, e.prev, e.text, e.replyTo]
+  const fields: Field[] = [tags.msg, e.group, e.author, e.ts, e.prev, e.text, e.replyTo]
+  // Appended only when present, so a message without files signs exactly as it always did.
+  return e.files === undefined ? fields : [...fields, e.files]
 }
 
 export function actFields(e: Unsigned<ActEntry>): Field[] {
@@ -150,6 +172,9 @@ export function shelfFields(e: Unsigned<ShelfEntry>): Field[] {
     case 'remove':
     case 'restore':
       return [...head, e.target]
+    case 'have':
+    case 'drop':
+      return [...head, e.blobId]
   }
 }
 

@@ -134,6 +134,7 @@ describe('messages: order', () => {
       deleted: false,
       reactions: {},
       verified: true,
+      attachments: [],
     })
     assert.deepEqual(b.message(id), added[0])
   })
@@ -307,5 +308,66 @@ describe('messages: verification', () => {
     assert.equal((await deliver(a, 'msgs', after)).kind, 'applied')
     assert.equal(a.message(before)?.verified, true)
     assert.equal(a.message(after.id)?.verified, false)
+  })
+})
+
+describe('messages: attachments', () => {
+  const BLOB = 'a'.repeat(64)
+  const file = (name: string) => ({
+    blobId: BLOB,
+    name,
+    folder: '',
+    size: 3,
+    mediaType: 'image/png',
+    sha256: 'b'.repeat(64),
+  })
+
+  test('a message names shelf files; the text may then be empty; a delete hides them', async () => {
+    const time = new ManualTime()
+    const [a, b] = await trio(time)
+    const photo = a.addFile(file('cat.png'))
+    const menu = a.addFile(file('menu.png'))
+    const id = a.sendMessage('', null, [photo, menu])
+    await pull(b, a)
+    assert.deepEqual(b.message(id)?.attachments, [photo, menu])
+    assert.equal(b.message(id)?.text, '')
+    const plain = a.sendMessage('no files')
+    await pull(b, a)
+    assert.deepEqual(b.message(plain)?.attachments, [])
+
+    throwsCode(() => a.sendMessage('', null, []), 'BAD_INPUT')
+    throwsCode(() => a.sendMessage('x', null, ['c'.repeat(26)]), 'FILE_NOT_FOUND')
+    throwsCode(() => a.sendMessage('x', null, [photo, photo]), 'BAD_INPUT')
+    throwsCode(() => a.sendMessage('x', null, Array(11).fill(photo)), 'BAD_INPUT')
+
+    time.now += 10
+    a.deleteMessage(id)
+    await pull(b, a)
+    assert.deepEqual(b.message(id)?.attachments, [], 'a deleted message shows no files')
+  })
+
+  test('an attachment is covered by the signature; malformed ones are rejected', async () => {
+    const time = new ManualTime()
+    const [a] = await trio(time)
+    const fileId = 'c'.repeat(26)
+    const signed = signMsg(bob, a.groupId, { ts: time.now, text: '', files: [fileId] })
+    // Another file id under the same signature: the id no longer matches, the update is refused.
+    const swapped = { ...signed.entry, files: ['d'.repeat(26)] }
+    assert.equal((await deliver(a, 'msgs', { id: signed.id, entry: swapped })).kind, 'rejected')
+    for (const body of [
+      { text: '' },
+      { text: 'x', files: [] },
+      { text: 'x', files: ['not-an-id'] },
+      {
+        text: 'x',
+        files: Array.from({ length: 11 }, (_, i) => `${'e'.repeat(25)}${'abcdefghijk'[i]}`),
+      },
+    ]) {
+      const bad = signMsg(bob, a.groupId, { ts: time.now, ...body })
+      assert.equal((await deliver(a, 'msgs', bad)).kind, 'rejected', JSON.stringify(body))
+    }
+    // A file the receiver does not know yet is fine: entries arrive in any order.
+    assert.equal((await deliver(a, 'msgs', signed)).kind, 'applied')
+    assert.deepEqual(a.message(signed.id)?.attachments, [fileId])
   })
 })

@@ -136,6 +136,7 @@ export class MessageIndex {
       deleted,
       reactions,
       verified: membership.wasMemberAt(entry.author, entry.ts),
+      attachments: deleted ? [] : [...(entry.files ?? [])],
     }
   }
 }

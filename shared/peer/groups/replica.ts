@@ -2,6 +2,7 @@
 // This is the surface the peer codes against; everything below it is pure and does no I/O.
 import * as Y from 'yjs'
 import {
+  Attachments,
   DisplayName,
   Emoji,
   EntryId,
@@ -244,6 +245,11 @@ export class GroupReplica {
     return new GroupReplica(groupId, newDoc(), opts)
   }
 
+  /** The peer id this replica writes as. */
+  get selfPeerId(): string {
+    return this.#signer.peerId
+  }
+
   hasGenesis(): boolean {
     return this.#membership.founder !== null
   }
@@ -292,15 +298,27 @@ export class GroupReplica {
     return this.#messages.count()
   }
 
-  sendMessage(text: string, replyTo: string | null = null): string {
+  /** Sends a message; `files` are shelf files of this group to attach (the text may then be ''). */
+  sendMessage(text: string, replyTo: string | null = null, files: readonly string[] = []): string {
     this.#requireMember()
-    checkText(text)
+    if (files.length === 0 || text !== '') checkText(text)
+    if (files.length > 0) {
+      const parsed = Attachments.safeParse(files)
+      if (!parsed.success) {
+        fail('BAD_INPUT', parsed.error.issues[0]?.message ?? 'not a list of attachments')
+      }
+      for (const fileId of files) {
+        if (this.shelfFile(fileId) === undefined) {
+          fail('FILE_NOT_FOUND', 'A file attached to the message is not on this group’s shelf.')
+        }
+      }
+    }
     if (replyTo !== null && !this.#messages.has(replyTo)) {
       fail('MESSAGE_NOT_FOUND', 'The message you are replying to does not exist in this group.')
     }
     const { id, entry } = signEntry<MsgEntry>(
       this.#signer,
-      { ...this.#common(), text, replyTo },
+      { ...this.#common(), text, replyTo, ...(files.length > 0 && { files: [...files] }) },
       msgFields,
     )
     this.#write(msgsMap, id, entry)
@@ -348,6 +366,49 @@ export class GroupReplica {
   /** Whether a file on this shelf is stored as `blobId`: what a member may fetch from us. */
   shelfHoldsBlob(blobId: string): boolean {
     return this.#shelf.holdsBlob(blobId)
+  }
+
+  /** Members who say they hold a verified full copy of `blobId`, sorted. */
+  holders(blobId: string): string[] {
+    return this.#shelf.holders(blobId, this.#membership)
+  }
+
+  /**
+   * Tells the group which blobs this device now holds in full (have) or no longer holds (drop),
+   * as signed entries written in one transaction: one update however many there are. Blobs the
+   * group's view already says that about are skipped. Returns how many entries were written.
+   */
+  recordHolding(changes: readonly { blobId: string; have: boolean }[]): number {
+    this.#requireMember()
+    const self = this.#signer.peerId
+    const bodies: { kind: 'have' | 'drop'; blobId: string }[] = []
+    const seen = new Set<string>()
+    for (const { blobId, have } of changes) {
+      checkShelfField(HexHash, blobId, 'blob id')
+      if (seen.has(blobId)) continue
+      seen.add(blobId)
+      if (this.holders(blobId).includes(self) === have) continue
+      // A drop of a blob this shelf never named says nothing anyone needs.
+      if (!have && !this.#shelf.holdsBlob(blobId)) continue
+      bodies.push({ kind: have ? 'have' : 'drop', blobId })
+    }
+    if (bodies.length === 0) return 0
+    const signed: [string, ShelfEntry][] = []
+    for (const body of bodies) {
+      const { id, entry } = signEntry<ShelfEntry>(
+        this.#signer,
+        { ...this.#common(), ...body } as Unsigned<ShelfEntry>,
+        shelfFields,
+      )
+      this.#checkEntry(shelfMap, entry)
+      // Each next entry names this one as `prev`, so the head moves as they are signed.
+      this.#noteOwn(id, entry)
+      signed.push([id, entry])
+    }
+    this.doc.transact(() => {
+      for (const [id, entry] of signed) this.#shelfMap.set(id, entry)
+    }, LOCAL_ORIGIN)
+    return signed.length
   }
 
   /** Adds a file (one version) to the shelf; returns its file id. */
@@ -676,15 +737,19 @@ export class GroupReplica {
    * Yjs client too (a clock gap), so a local entry must pass the same schema before it is written.
    */
   #write<E extends SignedCommon>(map: RootMap<E>, id: string, entry: E): void {
+    this.#checkEntry(map, entry)
+    // Before the transaction: listeners run inside it and may write the next entry.
+    this.#noteOwn(id, entry)
+    this.doc.transact(() => this.doc.getMap(map.name).set(id, entry), LOCAL_ORIGIN)
+  }
+
+  #checkEntry<E extends SignedCommon>(map: RootMap<E>, entry: E): void {
     const parsed = map.schema.safeParse(entry)
     if (!parsed.success) {
       const issue = parsed.error.issues[0]
       fail('INTERNAL', `Refusing to write a malformed ${map.name} entry (${issue?.message ?? ''}).`)
     }
     if (entry.group !== this.groupId) fail('INTERNAL', 'Refusing to write into another group.')
-    // Before the transaction: listeners run inside it and may write the next entry.
-    this.#noteOwn(id, entry)
-    this.doc.transact(() => this.doc.getMap(map.name).set(id, entry), LOCAL_ORIGIN)
   }
 
   /**

@@ -71,6 +71,7 @@ describe('shelf index', () => {
         addedBy: bob.peerId,
         addedAt: view?.addedAt,
         removed: false,
+        holders: [bob.peerId],
       })
       assert.ok(r.shelfHoldsBlob(BLOB))
       assert.equal(r.shelfHoldsBlob(HASH), false)
@@ -245,5 +246,89 @@ describe('shelf index', () => {
     reloaded.removeFile(id)
     await pull(b, reloaded)
     assert.equal(b.shelfFile(id)?.removed, true)
+  })
+
+  test('holders fold: adding holds, have and drop are the author’s latest word, on every replica', async () => {
+    const { time, a, b, c } = await threeMembers()
+    time.now += 10
+    const id = b.addFile(file('photo.jpg'))
+    await syncAll([a, b, c])
+    const holders = (r: GroupReplica) => r.shelfFile(id)?.holders
+    for (const r of [a, b, c]) assert.deepEqual(holders(r), [bob.peerId], 'the adder holds it')
+
+    time.now += 10
+    assert.equal(a.recordHolding([{ blobId: BLOB, have: true }]), 1)
+    assert.equal(a.recordHolding([{ blobId: BLOB, have: true }]), 0, 'said already: nothing')
+    time.now += 10
+    // Several statements in one go are one update, chained like any other entries.
+    assert.equal(
+      c.recordHolding([
+        { blobId: BLOB, have: true },
+        { blobId: BLOB, have: true },
+        { blobId: HASH, have: true },
+      ]),
+      2,
+    )
+    await syncAll([a, b, c])
+    const all = [founder.peerId, bob.peerId, carol.peerId].sort()
+    for (const r of [a, b, c]) assert.deepEqual(holders(r), all)
+
+    time.now += 10
+    b.recordHolding([{ blobId: BLOB, have: false }])
+    await syncAll([a, b, c])
+    for (const r of [a, b, c]) {
+      assert.deepEqual(holders(r), [founder.peerId, carol.peerId].sort(), 'the drop counts')
+    }
+    // A drop of a blob no file names is not worth an entry.
+    assert.equal(a.recordHolding([{ blobId: 'd'.repeat(64), have: false }]), 0)
+
+    // A removed member no longer counts as holding anything.
+    time.now += 10
+    a.removeMember(carol.peerId)
+    await syncAll([a, b])
+    assert.deepEqual(holders(a), [founder.peerId])
+    const reloaded = GroupReplica.load(a.groupId, [a.snapshot()], options(founder, time))
+    assert.deepEqual(
+      reloaded.shelfFile(id)?.holders,
+      [founder.peerId],
+      'the fold survives a reload',
+    )
+  })
+
+  test('holding statements: forged, malformed or from non-members change nothing', async () => {
+    const { time, a, b } = await threeMembers()
+    time.now += 10
+    const id = a.addFile(file('plan.txt'))
+    await syncAll([a, b])
+    const [stranger] = (await makeSigners(1)) as [Signer]
+    // A stranger's signed word is stored (authentic) but never shown: not a member at its time.
+    const theirs = signShelf(stranger, a.groupId, { kind: 'have', blobId: BLOB, ts: time.now + 1 })
+    assert.notEqual(
+      (await a.applyRemote(entryUpdate('shelf', theirs.id, theirs.entry), 'stranger')).kind,
+      'rejected',
+    )
+    // Bob's drop passed off as the founder's: its id and signature no longer match.
+    const forged = signShelf(bob, a.groupId, { kind: 'drop', blobId: BLOB, ts: time.now + 2 })
+    const asFounder = { ...forged.entry, author: founder.peerId }
+    assert.equal(
+      (await a.applyRemote(entryUpdate('shelf', forged.id, asFounder), 'bob')).kind,
+      'rejected',
+    )
+    for (const body of [
+      { kind: 'have' as const, blobId: 'not-a-hash', ts: time.now + 3 },
+      { kind: 'drop' as const, blobId: BLOB.toUpperCase(), ts: time.now + 4 },
+    ]) {
+      const bad = signShelf(bob, a.groupId, body)
+      assert.equal(
+        (await a.applyRemote(entryUpdate('shelf', bad.id, bad.entry), 'bob')).kind,
+        'rejected',
+        JSON.stringify(body),
+      )
+    }
+    assert.deepEqual(a.shelfFile(id)?.holders, [founder.peerId])
+    assert.equal(
+      code(() => b.recordHolding([{ blobId: 'xyz', have: true }])),
+      'BAD_INPUT',
+    )
   })
 })

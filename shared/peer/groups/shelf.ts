@@ -2,6 +2,9 @@
 // restores are entries that target one, folded in (ts, id) order, so replicas holding the same
 // entries show the same shelf whatever order the entries arrived in. Each act counts only if its
 // author was a member at its time, and only if that author added the file or was an admin then.
+// Who holds a copy of a blob is folded the same way from each member's own statements: a `have`
+// or `drop` entry, or a `file` entry (adding a file means holding it); an author's latest
+// statement by (ts, id) counts, if the author was a member then and is one now.
 import type { FileEntry, ShelfEntry } from './entries.ts'
 import type { MembershipView } from './membership.ts'
 
@@ -16,9 +19,18 @@ export interface ShelfFileView {
   addedBy: string
   addedAt: number
   removed: boolean
+  /** Members holding a verified full copy of the blob, sorted. */
+  holders: string[]
 }
 
-type ShelfAct = Exclude<ShelfEntry, { kind: 'file' }>
+type ShelfAct = Extract<ShelfEntry, { kind: 'rename' | 'remove' | 'restore' }>
+
+/** One author's latest word on whether it holds a blob. */
+interface Holding {
+  ts: number
+  id: string
+  have: boolean
+}
 
 interface ActRecord {
   id: string
@@ -35,15 +47,22 @@ export class ShelfIndex {
   readonly #acts = new Map<string, ActRecord[]>()
   /** How many file entries name each blob. */
   readonly #blobs = new Map<string, number>()
+  /** blob id → author → that author's latest statement about holding it. */
+  readonly #holdings = new Map<string, Map<string, Holding>>()
 
-  /** Records an entry; returns the id of the file it concerns. */
-  add(id: string, entry: ShelfEntry): string {
+  /** Records an entry; returns the id of the file it concerns, or null for a holding statement. */
+  add(id: string, entry: ShelfEntry): string | null {
     if (entry.kind === 'file') {
       if (!this.#files.has(id)) {
         this.#files.set(id, entry)
         this.#blobs.set(entry.blobId, (this.#blobs.get(entry.blobId) ?? 0) + 1)
+        this.#hold(entry.blobId, entry.author, { ts: entry.ts, id, have: true })
       }
       return id
+    }
+    if (entry.kind === 'have' || entry.kind === 'drop') {
+      this.#hold(entry.blobId, entry.author, { ts: entry.ts, id, have: entry.kind === 'have' })
+      return null
     }
     let list = this.#acts.get(entry.target)
     if (list === undefined) this.#acts.set(entry.target, (list = []))
@@ -69,6 +88,30 @@ export class ShelfIndex {
   /** Whether any file entry names this blob (removed ones too: they can still be restored). */
   holdsBlob(blobId: string): boolean {
     return this.#blobs.has(blobId)
+  }
+
+  /** Current members whose latest statement, made while a member, is that they hold the blob. */
+  holders(blobId: string, membership: MembershipView): string[] {
+    const out: string[] = []
+    for (const [author, holding] of this.#holdings.get(blobId) ?? []) {
+      if (!holding.have || !membership.members.has(author)) continue
+      if (!membership.wasMemberAt(author, holding.ts)) continue
+      out.push(author)
+    }
+    return out.sort(compare)
+  }
+
+  #hold(blobId: string, author: string, holding: Holding): void {
+    let byAuthor = this.#holdings.get(blobId)
+    if (byAuthor === undefined) this.#holdings.set(blobId, (byAuthor = new Map()))
+    const known = byAuthor.get(author)
+    if (
+      known === undefined ||
+      holding.ts - known.ts > 0 ||
+      (holding.ts === known.ts && holding.id > known.id)
+    ) {
+      byAuthor.set(author, holding)
+    }
   }
 
   view(fileId: string, membership: MembershipView): ShelfFileView | undefined {
@@ -105,6 +148,7 @@ export class ShelfIndex {
       addedBy: file.author,
       addedAt: file.ts,
       removed,
+      holders: this.holders(file.blobId, membership),
     }
   }
 

@@ -8,6 +8,10 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
+function isStringArray(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((v) => typeof v === 'string')
+}
+
 function hasCommon(v: Record<string, unknown>): boolean {
   return (
     typeof v.author === 'string' &&
@@ -20,6 +24,7 @@ function hasCommon(v: Record<string, unknown>): boolean {
 export function storedMsg(value: unknown): MsgEntry | null {
   if (!isRecord(value) || !hasCommon(value) || typeof value.text !== 'string') return null
   if (value.replyTo !== null && typeof value.replyTo !== 'string') return null
+  if (value.files !== undefined && !isStringArray(value.files)) return null
   return value as MsgEntry
 }
 

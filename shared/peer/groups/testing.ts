@@ -110,7 +110,13 @@ export function signOp(
 export function signMsg(
   signer: Signer,
   group: string,
-  body: { ts: number; text: string; replyTo?: string | null; prev?: string | null },
+  body: {
+    ts: number
+    text: string
+    replyTo?: string | null
+    prev?: string | null
+    files?: string[]
+  },
 ): { id: string; entry: MsgEntry } {
   return signEntry<MsgEntry>(
     signer,
@@ -122,6 +128,7 @@ export function signMsg(
       prev: body.prev ?? null,
       text: body.text,
       replyTo: body.replyTo ?? null,
+      ...(body.files !== undefined && { files: body.files }),
     },
     msgFields,
   )

@@ -342,6 +342,18 @@ export class BlobStore {
     }
   }
 
+  /** Keeps one chunk safe from gc until the returned function is called (an upload's chunks). */
+  holdChunk(hash: string): () => void {
+    checkHash(hash)
+    this.#hold(this.#heldChunks, hash)
+    let released = false
+    return () => {
+      if (released) return
+      released = true
+      this.#release(this.#heldChunks, hash)
+    }
+  }
+
   /**
    * Removes every manifest not in `keep` (and not held), then every chunk no remaining manifest
    * uses. The caller passes every blob on every shelf it wants to keep, including ones just

@@ -15,7 +15,7 @@ export {
   verifiedManifest,
 } from './manifest.ts'
 export type { Manifest } from './manifest.ts'
-export { displayName, safeFileName } from './names.ts'
+export { displayName, safeFileName } from '../../api/names.ts'
 export { blobTransfer, defaultTransferLimits } from './transfer.ts'
 export type {
   BlobHost,

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { displayName, safeFileName } from './names.ts'
+import { displayName, isExecutableName, safeFileName, shelfNameFor } from './names.ts'
+import { FileName } from './domain.ts'
 
 const utf8 = new TextEncoder()
 const bytes = (s: string): number => utf8.encode(s).length
@@ -162,5 +163,59 @@ describe('displayName', () => {
     assert.ok(shown.includes('…'))
     assert.ok(shown.endsWith('.exe'))
     assert.equal(displayName('short.txt', 60), 'short.txt')
+  })
+})
+
+describe('shelfNameFor', () => {
+  test('turns any name from a disk into a valid shelf name, keeping ordinary ones', () => {
+    for (const name of ['report.pdf', '가족 사진.png', 'CON.txt', '<b>bold.html', 'a..b']) {
+      assert.equal(shelfNameFor(name), name)
+    }
+    const cases: [string, string][] = [
+      ['../../.bashrc', '.._.._.bashrc'],
+      ['C:\\Users\\x.exe', 'C:_Users_x.exe'],
+      ['invoice\u202Efdp.exe', 'invoicefdp.exe'],
+      ['  spaced  ', 'spaced'],
+      ['..', 'file'],
+      ['\u0000', 'file'],
+    ]
+    for (const [input, want] of cases)
+      assert.equal(shelfNameFor(input), want, JSON.stringify(input))
+    const long = shelfNameFor(`${'x'.repeat(10_000)}.pdf`)
+    assert.equal(long.length, 255)
+    assert.ok(long.endsWith('.pdf'))
+    for (const input of [
+      '..',
+      '',
+      '/',
+      '\u202e',
+      `${'가'.repeat(300)}`,
+      ' . ',
+      '\n',
+      `a${'\u0301'.repeat(400)}`,
+    ]) {
+      assert.equal(FileName.safeParse(shelfNameFor(input)).success, true, JSON.stringify(input))
+    }
+  })
+})
+
+describe('isExecutableName', () => {
+  test('programs, scripts, installers and web pages, however they are dressed up', () => {
+    for (const name of [
+      'setup.exe',
+      'SETUP.EXE',
+      'run.sh',
+      'x.ps1',
+      'page.html',
+      'a.js',
+      'setup.exe. ',
+      'doc.pdf.scr',
+      'x.svg',
+    ]) {
+      assert.equal(isExecutableName(name), true, name)
+    }
+    for (const name of ['photo.jpg', 'report.pdf', 'exe', 'notes.txt', 'archive.zip', '.exe.txt']) {
+      assert.equal(isExecutableName(name), false, name)
+    }
   })
 })
