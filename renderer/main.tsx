@@ -12,6 +12,7 @@ import { localPrefs } from './state/local-prefs.ts'
 import { Session, type Prefs } from './state/session.ts'
 import { OpenExternalContext, SessionContext } from './state/session-context.tsx'
 import './styles/app.css'
+import './styles/shelf.css'
 
 const LANGUAGE_KEY = 'hearth.lang'
 

@@ -7,6 +7,7 @@ import { GroupList } from '../features/groups/GroupList.tsx'
 import { JoinGroupDialog } from '../features/groups/JoinGroupDialog.tsx'
 import { InviteDialog } from '../features/invites/InviteDialog.tsx'
 import { PeersPanel } from '../features/peers/PeersPanel.tsx'
+import { ShelfView } from '../features/shelf/ShelfView.tsx'
 import { FirstRun } from '../features/settings/FirstRun.tsx'
 import { SettingsDialog } from '../features/settings/SettingsDialog.tsx'
 import { StatusBar } from '../features/status/StatusBar.tsx'
@@ -15,6 +16,8 @@ import { useI18n } from '../i18n/index.tsx'
 import { useDesktop } from '../platform/desktop-context.tsx'
 import { Icon } from '../ui/Icon.tsx'
 import type { Prefs } from '../state/session.ts'
+import { useFileDropGuard } from '../features/shelf/drag.ts'
+import { GroupTabs, type GroupTab } from './GroupTabs.tsx'
 import { useSession, useSnapshot } from '../state/session-context.tsx'
 
 type Overlay =
@@ -65,6 +68,8 @@ export function App(props: {
   const [active, setActive] = useState<string | null>(null)
   const [overlay, setOverlay] = useState<Overlay>(null)
   const [showMembers, setShowMembers] = useState(true)
+  const [tab, setTab] = useState<GroupTab>('chat')
+  useFileDropGuard()
   const [onboarded, setOnboarded] = useState(
     () => prefs.get(onboardedKey(snapshot.identity.peerId)) === 'yes' || snapshot.groups.length > 0,
   )
@@ -93,6 +98,7 @@ export function App(props: {
     return desktop.onOpenMessage(({ groupId, messageId }) => {
       setActive(groupId)
       setOverlay(null)
+      setTab('chat')
       setOpenAt({ messageId, n: ++n })
     })
   }, [desktop])
@@ -167,7 +173,13 @@ export function App(props: {
         <GroupList groups={snapshot.groups} active={activeId} onSelect={selectGroup} />
       </nav>
       <main className="main">
-        {activeGroup ? (
+        {activeGroup && tab === 'shelf' ? (
+          <ShelfView
+            key={activeGroup.groupId}
+            group={activeGroup}
+            tabs={<GroupTabs tab={tab} onChange={setTab} />}
+          />
+        ) : activeGroup ? (
           <ChatView
             key={activeGroup.groupId}
             group={activeGroup}
@@ -175,6 +187,7 @@ export function App(props: {
             membersShown={showMembers}
             onToggleMembers={() => setShowMembers((v) => !v)}
             openAt={openAt}
+            tabs={<GroupTabs tab={tab} onChange={setTab} />}
           />
         ) : (
           <div className="placeholder">

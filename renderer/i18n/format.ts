@@ -12,7 +12,15 @@ export interface Fmt {
   countdown(ms: number): string
   /** How long ago: "now", "5 minutes ago", "yesterday", else the date and time. */
   ago(ts: number, now: number): string
+  /** A size: "980 bytes", "1.4 MB" (units of 1,024, as file managers on Windows count). */
+  bytes(n: number): string
+  /** A transfer rate: "3.2 MB/s". */
+  rate(bytesPerSecond: number): string
+  /** A short duration: "45 s", "3 min", "2 h". */
+  duration(seconds: number): string
 }
+
+const UNITS = ['byte', 'kilobyte', 'megabyte', 'gigabyte', 'terabyte'] as const
 
 const DAY_MS = 86_400_000
 
@@ -35,6 +43,30 @@ export function makeFmt(locale: string): Fmt {
   const shortDates = new Intl.DateTimeFormat(locale, { dateStyle: 'short' })
   const relative = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' })
   const capitalise = (s: string) => s.charAt(0).toLocaleUpperCase(locale) + s.slice(1)
+  const sizeFormats = new Map<string, Intl.NumberFormat>()
+  const unitFormat = (unit: string, digits: number) => {
+    const key = `${unit} ${digits}`
+    let format = sizeFormats.get(key)
+    if (format === undefined) {
+      format = new Intl.NumberFormat(locale, {
+        style: 'unit',
+        unit,
+        unitDisplay: unit === 'byte' ? 'long' : 'short',
+        maximumFractionDigits: digits,
+      })
+      sizeFormats.set(key, format)
+    }
+    return format
+  }
+  const scaled = (n: number): [number, (typeof UNITS)[number]] => {
+    let value = Math.max(0, n)
+    let i = 0
+    while (value >= 1024 && i < UNITS.length - 1) {
+      value /= 1024
+      i++
+    }
+    return [value, UNITS[i] ?? 'byte']
+  }
   return {
     locale,
     number: (n) => numbers.format(n),
@@ -60,6 +92,20 @@ export function makeFmt(locale: string): Fmt {
       const minutes = Math.floor(total / 60)
       const seconds = total % 60
       return `${numbers.format(minutes)}:${String(seconds).padStart(2, '0')}`
+    },
+    bytes(n) {
+      const [value, unit] = scaled(n)
+      return unitFormat(unit, unit === 'byte' || value >= 100 ? 0 : 1).format(value)
+    },
+    rate(bytesPerSecond) {
+      const [value, unit] = scaled(bytesPerSecond)
+      return unitFormat(`${unit}-per-second`, value >= 100 ? 0 : 1).format(value)
+    },
+    duration(seconds) {
+      const s = Math.max(0, Math.round(seconds))
+      if (s < 60) return unitFormat('second', 0).format(s)
+      if (s < 3600) return unitFormat('minute', 0).format(Math.round(s / 60))
+      return unitFormat('hour', 1).format(s / 3600)
     },
   }
 }

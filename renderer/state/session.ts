@@ -43,6 +43,8 @@ export interface PendingSend {
   localId: string
   text: string
   replyTo: string | null
+  /** Shelf files going with it. */
+  attachments: readonly string[]
   state: 'sending' | 'failed'
   error: unknown
 }
@@ -288,12 +290,18 @@ export class Session {
   }
 
   /** Sends a message; until the peer says it is stored, it shows as "sending". */
-  async send(groupId: string, text: string, replyTo: string | null): Promise<void> {
+  async send(
+    groupId: string,
+    text: string,
+    replyTo: string | null,
+    attachments: readonly string[] = [],
+  ): Promise<void> {
     const chat = this.#chats.get(groupId)
     const pending: PendingSend = {
       localId: `local-${this.#nextLocalId++}`,
       text,
       replyTo,
+      attachments,
       state: 'sending',
       error: undefined,
     }
@@ -304,6 +312,7 @@ export class Session {
         group: groupId,
         text,
         ...(replyTo !== null && { replyTo }),
+        ...(attachments.length > 0 && { attachments: [...attachments] }),
       })
       if (chat) chat.pending = chat.pending.filter((p) => p !== pending)
     } catch (err) {
@@ -330,7 +339,7 @@ export class Session {
     const failed = this.#chats.get(groupId)?.pending.find((p) => p.localId === localId)
     if (!failed) return
     this.discardPending(groupId, localId)
-    await this.send(groupId, failed.text, failed.replyTo)
+    await this.send(groupId, failed.text, failed.replyTo, failed.attachments)
   }
 
   async edit(groupId: string, messageId: string, text: string): Promise<void> {

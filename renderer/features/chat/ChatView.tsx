@@ -1,10 +1,12 @@
 // One group's chat: its header, the message list and the composer, plus the confirmations a
 // message action may need (delete, open a link, leave the group).
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
+import type { ReactNode } from 'react'
 import type { Group, Message, Receipt } from '../../../shared/api/index.ts'
 import { useI18n } from '../../i18n/index.tsx'
 import type { PendingSend } from '../../state/session.ts'
 import { useOpenExternal, useSession, useSnapshot } from '../../state/session-context.tsx'
+import { useShelves } from '../../state/shelves-context.tsx'
 import { Avatar } from '../../ui/Avatar.tsx'
 import { ConfirmDialog } from '../../ui/ConfirmDialog.tsx'
 import { ErrorText } from '../../ui/ErrorText.tsx'
@@ -12,6 +14,9 @@ import { Icon } from '../../ui/Icon.tsx'
 import { useAction } from '../../ui/use-action.ts'
 import { ImportBundleDialog, SaveBundleDialog } from '../carry/BundleDialogs.tsx'
 import { GroupMenu } from '../carry/GroupMenu.tsx'
+import { carriesFiles } from '../shelf/drag.ts'
+import { ChatGroupContext } from './Attachments.tsx'
+import { useAttachments } from './attachments.ts'
 import { Composer } from './Composer.tsx'
 import { safeWebUrl } from './links.ts'
 import type { MessageActions } from './MessageItem.tsx'
@@ -32,6 +37,8 @@ export function ChatView(props: {
   onToggleMembers(): void
   /** Scroll to this message and highlight it (a notification was clicked). */
   openAt?: OpenAt | null
+  /** The chat / shelf switch, shown under the group's name. */
+  tabs?: ReactNode
 }) {
   const { t } = useI18n()
   const session = useSession()
@@ -58,6 +65,10 @@ export function ChatView(props: {
       console.warn(`hearth ui: opening ${groupId} failed`, err)
     })
   }, [session, groupId])
+  // Attached files are shown from the shelf's list.
+  const shelves = useShelves()
+  useEffect(() => shelves.load(groupId), [shelves, groupId])
+  const attachments = useAttachments(session.client, groupId)
 
   const act = useAction(async (work: () => Promise<unknown>) => work())
   const runAction = act.run
@@ -96,15 +107,17 @@ export function ChatView(props: {
     [session, groupId],
   )
 
+  const { fileIds: attached, clear: clearAttachments } = attachments
   const send = useCallback(
     (text: string, target: Message | null) => {
       setReplyTo(null)
-      session.send(groupId, text, target?.id ?? null).catch((err: unknown) => {
+      clearAttachments()
+      session.send(groupId, text, target?.id ?? null, attached).catch((err: unknown) => {
         // The failed send stays in the list with the reason and a retry button.
         console.warn('hearth ui: a message was not sent', err)
       })
     },
-    [session, groupId],
+    [session, groupId, attached, clearAttachments],
   )
   const retry = useCallback(
     (pending: PendingSend) => {
@@ -120,128 +133,147 @@ export function ChatView(props: {
   )
 
   return (
-    <section className="chat" aria-labelledby="chat-title">
-      <header className="chat-header">
-        <Avatar id={groupId} name={group.name} />
-        <div className="chat-title">
-          <h2 id="chat-title" dir="auto" title={group.name}>
-            {group.name}
-          </h2>
-          <p className="hint">{t.memberCount(group.members.length)}</p>
-        </div>
-        <div className="chat-header-actions">
-          <button type="button" className="primary with-icon" onClick={props.onInvite}>
-            <Icon name="userPlus" />
-            {t.invite}
-          </button>
-          <button
-            type="button"
-            className="ghost with-icon"
-            aria-pressed={props.membersShown}
-            onClick={props.onToggleMembers}
-          >
-            <Icon name="users" />
-            {t.members}
-          </button>
-          <button type="button" className="ghost with-icon" onClick={() => setLeaving(true)}>
-            <Icon name="leave" />
-            {t.leaveGroup}
-          </button>
-          <GroupMenu
-            items={[
-              { label: t.saveForCarrying, onSelect: () => setCarrying('save') },
-              { label: t.importBundle, onSelect: () => setCarrying('import') },
-            ]}
-          />
-        </div>
-      </header>
-      <ErrorText error={act.error} />
-      {chat !== undefined && (
-        <MessageList
-          chat={chat}
-          me={session.me}
-          members={group.members}
-          receipts={snapshot.receipts.get(groupId) ?? noReceipts}
-          onSeen={onSeen}
-          actions={actions}
-          jumpTarget={jumpTarget}
-          onJumped={onJumped}
-          onLoadEarlier={() => void runAction(() => session.loadEarlier(groupId))}
-          onRetry={retry}
-          onDiscard={discard}
-          empty={
-            group.members.length > 1 ? (
-              <p>{t.emptyChat}</p>
-            ) : (
-              <>
-                <p>{t.emptyChatAlone}</p>
-                <button type="button" className="primary with-icon" onClick={props.onInvite}>
-                  <Icon name="userPlus" />
-                  {t.invitePeople}
-                </button>
-              </>
-            )
-          }
-        />
-      )}
-      <Composer
-        replyTo={replyTo}
-        editing={editing}
-        me={session.me}
-        onSend={send}
-        onEdit={edit.run}
-        onCancel={() => {
-          setReplyTo(null)
-          setEditing(null)
-          edit.clearError()
+    <ChatGroupContext.Provider value={groupId}>
+      <section
+        className="chat"
+        aria-labelledby="chat-title"
+        onDragOver={(event) => {
+          if (!carriesFiles(event) || editing !== null) return
+          event.preventDefault()
+          event.dataTransfer.dropEffect = 'copy'
         }}
-        editError={edit.error}
-      />
-      {deleting !== null && (
-        <ConfirmDialog
-          title={t.deleteTitle}
-          confirmLabel={t.delete}
-          danger
-          onCancel={() => setDeleting(null)}
-          onConfirm={() => {
-            const id = deleting.id
-            setDeleting(null)
-            void runAction(() => session.delete(groupId, id))
+        onDrop={(event) => {
+          if (!carriesFiles(event) || editing !== null) return
+          event.preventDefault()
+          attachments.add([...event.dataTransfer.files])
+        }}
+      >
+        <header className="chat-header">
+          <Avatar id={groupId} name={group.name} />
+          <div className="chat-title">
+            <h2 id="chat-title" dir="auto" title={group.name}>
+              {group.name}
+            </h2>
+            <p className="hint">{t.memberCount(group.members.length)}</p>
+            {props.tabs}
+          </div>
+          <div className="chat-header-actions">
+            <button type="button" className="primary with-icon" onClick={props.onInvite}>
+              <Icon name="userPlus" />
+              {t.invite}
+            </button>
+            <button
+              type="button"
+              className="ghost with-icon"
+              aria-pressed={props.membersShown}
+              onClick={props.onToggleMembers}
+            >
+              <Icon name="users" />
+              {t.members}
+            </button>
+            <button type="button" className="ghost with-icon" onClick={() => setLeaving(true)}>
+              <Icon name="leave" />
+              {t.leaveGroup}
+            </button>
+            <GroupMenu
+              items={[
+                { label: t.saveForCarrying, onSelect: () => setCarrying('save') },
+                { label: t.importBundle, onSelect: () => setCarrying('import') },
+              ]}
+            />
+          </div>
+        </header>
+        <ErrorText error={act.error} />
+        {chat !== undefined && (
+          <MessageList
+            chat={chat}
+            me={session.me}
+            members={group.members}
+            receipts={snapshot.receipts.get(groupId) ?? noReceipts}
+            onSeen={onSeen}
+            actions={actions}
+            jumpTarget={jumpTarget}
+            onJumped={onJumped}
+            onLoadEarlier={() => void runAction(() => session.loadEarlier(groupId))}
+            onRetry={retry}
+            onDiscard={discard}
+            empty={
+              group.members.length > 1 ? (
+                <p>{t.emptyChat}</p>
+              ) : (
+                <>
+                  <p>{t.emptyChatAlone}</p>
+                  <button type="button" className="primary with-icon" onClick={props.onInvite}>
+                    <Icon name="userPlus" />
+                    {t.invitePeople}
+                  </button>
+                </>
+              )
+            }
+          />
+        )}
+        <Composer
+          replyTo={replyTo}
+          editing={editing}
+          me={session.me}
+          onSend={send}
+          onEdit={edit.run}
+          onCancel={() => {
+            setReplyTo(null)
+            setEditing(null)
+            edit.clearError()
           }}
-        >
-          <p>{t.deleteText}</p>
-        </ConfirmDialog>
-      )}
-      {link !== null && (
-        <ConfirmDialog
-          title={t.openLinkTitle}
-          confirmLabel={t.open}
-          onCancel={() => setLink(null)}
-          onConfirm={() => {
-            setLink(null)
-            openExternal(link)
-          }}
-        >
-          <p>{t.openLinkText}</p>
-          <p className="link-preview">{link}</p>
-        </ConfirmDialog>
-      )}
-      {carrying === 'save' && <SaveBundleDialog group={group} onClose={() => setCarrying(null)} />}
-      {carrying === 'import' && <ImportBundleDialog onClose={() => setCarrying(null)} />}
-      {leaving && (
-        <ConfirmDialog
-          title={t.leaveTitle(group.name)}
-          confirmLabel={t.leave}
-          danger
-          onCancel={() => setLeaving(false)}
-          onConfirm={() => {
-            setLeaving(false)
-            void runAction(() => session.leaveGroup(groupId))
-          }}
-        >
-          <p>{t.leaveText}</p>
-        </ConfirmDialog>
-      )}
-    </section>
+          editError={edit.error}
+          attachments={attachments}
+        />
+        {deleting !== null && (
+          <ConfirmDialog
+            title={t.deleteTitle}
+            confirmLabel={t.delete}
+            danger
+            onCancel={() => setDeleting(null)}
+            onConfirm={() => {
+              const id = deleting.id
+              setDeleting(null)
+              void runAction(() => session.delete(groupId, id))
+            }}
+          >
+            <p>{t.deleteText}</p>
+          </ConfirmDialog>
+        )}
+        {link !== null && (
+          <ConfirmDialog
+            title={t.openLinkTitle}
+            confirmLabel={t.open}
+            onCancel={() => setLink(null)}
+            onConfirm={() => {
+              setLink(null)
+              openExternal(link)
+            }}
+          >
+            <p>{t.openLinkText}</p>
+            <p className="link-preview">{link}</p>
+          </ConfirmDialog>
+        )}
+        {carrying === 'save' && (
+          <SaveBundleDialog group={group} onClose={() => setCarrying(null)} />
+        )}
+        {carrying === 'import' && <ImportBundleDialog onClose={() => setCarrying(null)} />}
+        {leaving && (
+          <ConfirmDialog
+            title={t.leaveTitle(group.name)}
+            confirmLabel={t.leave}
+            danger
+            onCancel={() => setLeaving(false)}
+            onConfirm={() => {
+              setLeaving(false)
+              void runAction(() => session.leaveGroup(groupId))
+            }}
+          >
+            <p>{t.leaveText}</p>
+          </ConfirmDialog>
+        )}
+      </section>
+    </ChatGroupContext.Provider>
   )
 }

@@ -6,6 +6,8 @@ import type { Message } from '../../../shared/api/index.ts'
 import { useI18n } from '../../i18n/index.tsx'
 import { ErrorText } from '../../ui/ErrorText.tsx'
 import { Icon } from '../../ui/Icon.tsx'
+import { PendingAttachments } from './Attachments.tsx'
+import type { Attachments } from './attachments.ts'
 
 // Chromium reports keyCode 229 for keys an IME is handling, even when isComposing has just ended.
 const IME_KEY_CODE = 229
@@ -22,12 +24,15 @@ export function Composer(props: {
   onEdit(message: Message, text: string): Promise<boolean>
   onCancel(): void
   editError: unknown
+  /** Files going with the next message (not while editing one). */
+  attachments?: Attachments
 }) {
   const { t } = useI18n()
   const { replyTo, editing, onCancel } = props
   const [text, setText] = useState('')
   const [draft, setDraft] = useState('')
   const area = useRef<HTMLTextAreaElement>(null)
+  const picker = useRef<HTMLInputElement>(null)
   const fieldId = useId()
   const hintId = useId()
 
@@ -52,10 +57,14 @@ export function Composer(props: {
     if (replyTo !== null || editingId !== null) area.current?.focus()
   }, [replyTo, editingId])
 
+  const attachments = editing === null ? props.attachments : undefined
+  const files = attachments?.fileIds.length ?? 0
+  const waiting = attachments?.busy === true
   const submit = async () => {
     const value = text.trim()
-    if (value === '') return
+    if (editing === null && (waiting || (value === '' && files === 0))) return
     if (editing !== null) {
+      if (value === '') return
       if (value === editing.text || (await props.onEdit(editing, value))) onCancel()
       return
     }
@@ -107,6 +116,7 @@ export function Composer(props: {
         </div>
       )}
       <ErrorText error={props.editError} />
+      {attachments !== undefined && <PendingAttachments attachments={attachments} />}
       <div className="composer-row">
         <label htmlFor={fieldId} className="visually-hidden">
           {t.messageLabel}
@@ -123,7 +133,35 @@ export function Composer(props: {
           onKeyDown={onKeyDown}
           dir="auto"
         />
-        <button type="submit" className="primary with-icon send" disabled={text.trim() === ''}>
+        {attachments !== undefined && (
+          <>
+            <button
+              type="button"
+              className="tool attach"
+              aria-label={t.attachFiles}
+              title={t.attachFiles}
+              onClick={() => picker.current?.click()}
+            >
+              <Icon name="paperclip" />
+            </button>
+            <input
+              ref={picker}
+              type="file"
+              multiple
+              hidden
+              data-testid="attach-input"
+              onChange={(event) => {
+                attachments.add([...(event.target.files ?? [])])
+                event.target.value = ''
+              }}
+            />
+          </>
+        )}
+        <button
+          type="submit"
+          className="primary with-icon send"
+          disabled={waiting || (text.trim() === '' && files === 0)}
+        >
           {editing === null && <Icon name="send" />}
           {editing !== null ? t.save : t.send}
         </button>

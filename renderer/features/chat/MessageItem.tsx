@@ -6,6 +6,7 @@ import type { Message } from '../../../shared/api/index.ts'
 import { useI18n } from '../../i18n/index.tsx'
 import { Avatar } from '../../ui/Avatar.tsx'
 import { Icon } from '../../ui/Icon.tsx'
+import { AttachmentList } from './Attachments.tsx'
 import { LinkText } from './LinkText.tsx'
 import { quickReactions } from './reactions.ts'
 
@@ -99,9 +100,14 @@ export const MessageItem = memo(function MessageItem(props: {
               {message.deleted ? (
                 <em className="deleted">{t.deletedMessage}</em>
               ) : (
-                <span className="message-text" data-testid="message-text" dir="auto">
-                  <LinkText text={message.text} onOpenLink={actions.openLink} />
-                </span>
+                <>
+                  <AttachmentList fileIds={message.attachments} />
+                  {message.text !== '' && (
+                    <span className="message-text" data-testid="message-text" dir="auto">
+                      <LinkText text={message.text} onOpenLink={actions.openLink} />
+                    </span>
+                  )}
+                </>
               )}
               <span className="message-meta">
                 {!showHeader && unverified}

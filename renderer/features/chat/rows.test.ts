@@ -48,7 +48,14 @@ test('the new-messages line sits before the first unread message and breaks a ru
 
 test('unconfirmed sends come last, under today', () => {
   const pending = [
-    { localId: 'local-1', text: 'hi', replyTo: null, state: 'sending' as const, error: undefined },
+    {
+      localId: 'local-1',
+      text: 'hi',
+      replyTo: null,
+      attachments: [],
+      state: 'sending' as const,
+      error: undefined,
+    },
   ]
   const rows = buildRows([message('a', day1)], null, pending, day2)
   assert.deepEqual(
