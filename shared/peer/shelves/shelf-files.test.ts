@@ -234,9 +234,10 @@ describe('shelf files: policy', () => {
       folders: [{ folder: 'photos', keep: true }],
     })
     // Bo now holds all three, and says so in the group.
-    for (const id of [small, large, deep]) {
-      assert.ok(w.b.shelfFile(id)?.holders.includes(bo.peerId), 'a have entry was written')
-    }
+    await w.changed.until(
+      () => [small, large, deep].every((id) => w.b.shelfFile(id)?.holders.includes(bo.peerId)),
+      'Bo wrote have entries for the three',
+    )
     await pull(w.a, w.b)
     assert.deepEqual(w.a.shelfFile(large)?.holders, [ana.peerId, bo.peerId].sort())
   })

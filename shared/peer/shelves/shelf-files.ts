@@ -113,6 +113,10 @@ export interface Download {
 }
 
 const DEFAULT_MAX_FETCHES = 4
+/** The policy pass of a group runs at most this often (see autoDownload). */
+const POLICY_PASS_MS = 100
+/** `have` entries of files fetched within this long go out as one update. */
+const HAVE_BATCH_MS = 200
 const DEFAULT_LINK_MS = 60_000
 const MAX_TICKETS = 64
 
@@ -139,6 +143,13 @@ export class ShelfFiles {
   readonly #stopped = new AbortController()
   #nextCall = 0
   #starting: Promise<void> = Promise.resolve()
+  readonly #policyPasses = new Map<
+    string,
+    { last: number; timer: ReturnType<typeof setTimeout> | null }
+  >()
+  /** Blobs fetched whose `have` is not written yet: written together, a moment later. */
+  readonly #pendingHaves = new Set<string>()
+  #haveTimer: ReturnType<typeof setTimeout> | null = null
   #orphanSweep: Promise<void> | null = null
   #sweepAgain = false
 
@@ -479,6 +490,35 @@ export class ShelfFiles {
    */
   autoDownload(groupId: string): void {
     if (this.#stopped.signal.aborted) return
+    // Waiting downloads look again at once: a member who has the file may just have come.
+    for (const job of this.#jobs.values()) {
+      if (job.state === 'waiting' && [...job.wants.values()].some((w) => w.groupId === groupId)) {
+        job.wake?.()
+      }
+    }
+    // The policy pass walks the whole shelf; every fetched file changes the shelf (its `have`),
+    // so it runs at most once per POLICY_PASS_MS per group, and once more after the last call.
+    let pass = this.#policyPasses.get(groupId)
+    if (pass === undefined) this.#policyPasses.set(groupId, (pass = { last: 0, timer: null }))
+    if (pass.timer !== null) return
+    const wait = pass.last + POLICY_PASS_MS - Date.now()
+    const run = (entry: { last: number; timer: ReturnType<typeof setTimeout> | null }) => {
+      entry.timer = null
+      entry.last = Date.now()
+      this.#policyPass(groupId)
+    }
+    if (wait <= 0) {
+      run(pass)
+      return
+    }
+    const entry = pass
+    entry.timer = setTimeout(() => run(entry), wait)
+    entry.timer.unref?.()
+  }
+
+  /** Starts what the policy wants fetched, and drops policy wants it no longer has. */
+  #policyPass(groupId: string): void {
+    if (this.#stopped.signal.aborted) return
     const replica = this.#deps.ownGroup(groupId)
     if (replica === undefined) return
     const policy = this.#policies.get(groupId)
@@ -508,7 +548,6 @@ export class ShelfFiles {
         }
       }
       if (changed) this.#checkWanted(job)
-      else if (job.state === 'waiting') job.wake?.()
     }
   }
 
@@ -559,6 +598,11 @@ export class ShelfFiles {
   }
 
   async stop(): Promise<void> {
+    if (this.#stopped.signal.aborted) return
+    // What was fetched is said before the replicas close (or at the next start, if we crash).
+    this.#flushHaves()
+    for (const pass of this.#policyPasses.values())
+      if (pass.timer !== null) clearTimeout(pass.timer)
     this.#stopped.abort(new HearthError('PEER_STOPPED', 'The peer stopped during the transfer.'))
     this.#uploads.stop()
     for (const job of this.#jobs.values()) {
@@ -885,8 +929,32 @@ export class ShelfFiles {
     })
   }
 
-  /** Tells every group that names these blobs that this device now has (or lost) them. */
+  /**
+   * Tells every group that names these blobs that this device now has (or lost) them. A loss is
+   * said at once; fetched files are said in batches (a few thousand small files fetched in a row
+   * would otherwise be as many updates to store, send and fold everywhere).
+   */
   #recordHolding(blobIds: readonly string[], have: boolean): void {
+    if (!have) {
+      for (const blobId of blobIds) this.#pendingHaves.delete(blobId)
+      this.#writeHolding(blobIds, false)
+      return
+    }
+    for (const blobId of blobIds) this.#pendingHaves.add(blobId)
+    if (this.#haveTimer !== null) return
+    this.#haveTimer = setTimeout(() => this.#flushHaves(), HAVE_BATCH_MS)
+    this.#haveTimer.unref?.()
+  }
+
+  #flushHaves(): void {
+    if (this.#haveTimer !== null) clearTimeout(this.#haveTimer)
+    this.#haveTimer = null
+    const blobIds = [...this.#pendingHaves]
+    this.#pendingHaves.clear()
+    if (blobIds.length > 0) this.#writeHolding(blobIds, true)
+  }
+
+  #writeHolding(blobIds: readonly string[], have: boolean): void {
     for (const replica of this.#deps.ownGroups()) {
       const changes = blobIds
         .filter((blobId) => replica.shelfHoldsBlob(blobId))
