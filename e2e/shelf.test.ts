@@ -15,7 +15,7 @@ import { connectToPeer } from '../shared/cli/connect.ts'
 import type { ApiClient } from '../shared/rpc/index.ts'
 import { launchBrowser, webUiMissing } from './fixtures/browser.ts'
 import { solidPng } from './fixtures/png.ts'
-import { startWebPeer, type Person } from './fixtures/web-peer.ts'
+import { openWebPage, startWebPeer, type Person } from './fixtures/web-peer.ts'
 
 const SHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url))
 const MiB = 1024 * 1024
@@ -32,24 +32,11 @@ describe('shelf in the web UI with real peers', { skip: webUiMissing() }, () => 
 
   async function openPerson(dataDir: string, name: string, peers?: readonly string[]) {
     const peer = await startWebPeer({ dataDir, ...(peers !== undefined && { peers }) })
-    const context = await browser.newContext({
-      viewport: { width: 1200, height: 800 },
-      locale: 'en-US',
-      timezoneId: 'UTC',
-      acceptDownloads: true,
-    })
-    const page = await context.newPage()
-    const errors: Error[] = []
-    page.on('pageerror', (err) => errors.push(err))
-    page.on('dialog', (dialog) => {
-      errors.push(new Error(`unexpected browser dialog: ${dialog.message()}`))
-      void dialog.dismiss()
-    })
-    await page.goto(peer.ready.web)
+    const person = await openWebPage(browser, peer, { acceptDownloads: true })
+    const { page } = person
     await page.getByLabel('Your name').fill(name)
     await page.getByRole('button', { name: 'Continue' }).click()
     await page.getByRole('button', { name: 'New group' }).waitFor()
-    const person = { peer, context, page, errors }
     people.push(person)
     return person
   }

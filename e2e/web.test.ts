@@ -14,7 +14,7 @@ import { en } from '../renderer/i18n/en.ts'
 import { makeFmt } from '../renderer/i18n/format.ts'
 import { ko } from '../renderer/i18n/ko.ts'
 import { launchBrowser, webUiMissing } from './fixtures/browser.ts'
-import { startWebPeer, type Person, type WebPeer } from './fixtures/web-peer.ts'
+import { openWebPage, startWebPeer, type Person, type WebPeer } from './fixtures/web-peer.ts'
 
 const SHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url))
 // A name and a message that would run script if anything rendered them as HTML.
@@ -31,26 +31,14 @@ describe('web UI with real peers', { skip: webUiMissing() }, () => {
   let invite: string
 
   async function openPerson(peer: WebPeer, name: string): Promise<Person> {
-    const context = await browser.newContext({
-      viewport: { width: 1200, height: 800 },
-      locale: 'en-US',
-      timezoneId: 'UTC',
-    })
-    const page = await context.newPage()
-    const errors: Error[] = []
-    page.on('pageerror', (err) => errors.push(err))
-    page.on('dialog', (dialog) => {
-      errors.push(new Error(`unexpected browser dialog: ${dialog.message()}`))
-      void dialog.dismiss()
-    })
-    await page.goto(peer.ready.web)
+    const person = await openWebPage(browser, peer)
+    const { page } = person
     const field = page.getByLabel('Your name')
     await field.waitFor()
     if (people.length === 0) await shot(page, 'first-run')
     await field.fill(name)
     await page.getByRole('button', { name: 'Continue' }).click()
     await page.getByRole('button', { name: 'New group' }).waitFor()
-    const person = { peer, context, page, errors }
     people.push(person)
     return person
   }

@@ -10,19 +10,17 @@ import { after, before, describe, test } from 'node:test'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey, peerIdFromString } from '@libp2p/peer-id'
 import { create } from 'qrcode'
-import { createElement, type ReactNode } from 'react'
-import { renderToString } from 'react-dom/server'
+import { createElement } from 'react'
 import type { Message } from '../shared/api/index.ts'
 import { createPeer, HEARTH_VERSION, type Peer } from '../shared/peer/peer.ts'
 import { openSession, until } from '../e2e/harness/in-process-session.ts'
+import { render } from '../e2e/harness/render.ts'
 import { makeFmt } from './i18n/format.ts'
 import { QR_ERROR_CORRECTION } from './ui/qr.ts'
 import { seenBy } from './features/chat/seen.ts'
 import type { Session } from './state/session.ts'
 
 // Components are .tsx: they load through the hook above, so only after it is registered.
-const { I18nProvider } = await import('./i18n/index.tsx')
-const { SessionContext } = await import('./state/session-context.tsx')
 const { GroupList } = await import('./features/groups/GroupList.tsx')
 const { MessageItem } = await import('./features/chat/MessageItem.tsx')
 const { StatusBar } = await import('./features/status/StatusBar.tsx')
@@ -35,16 +33,6 @@ const { HostBanner } = await import('./features/status/HostBanner.tsx')
 const HOSTILE_NAME = 'Bob <img src=x onerror="alert(1)">'
 const HOSTILE_TEXT =
   '<script>alert(2)</script><a href="javascript:alert(3)">x</a> javascript:alert(4) https://example.com/a'
-
-function render(session: Session, node: ReactNode, lang: 'en' | 'ko' = 'en'): string {
-  return renderToString(
-    createElement(I18nProvider, {
-      initial: lang,
-      onChange: () => {},
-      children: createElement(SessionContext.Provider, { value: session }, node),
-    }),
-  )
-}
 
 const noActions = {
   reply() {},

@@ -8,16 +8,14 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { after, before, describe, test } from 'node:test'
-import { createElement, type ReactNode } from 'react'
-import { renderToString } from 'react-dom/server'
+import { createElement } from 'react'
 import type { Group, ShelfFile } from '../shared/api/index.ts'
 import { createPeer, type Peer } from '../shared/peer/peer.ts'
 import { openSession, until } from '../e2e/harness/in-process-session.ts'
+import { render } from '../e2e/harness/render.ts'
 import type { Session } from './state/session.ts'
 import type { GroupShelf, Shelves } from './state/shelves.ts'
 
-const { I18nProvider } = await import('./i18n/index.tsx')
-const { SessionContext } = await import('./state/session-context.tsx')
 const { shelvesFor } = await import('./state/shelves-context.tsx')
 const { ShelfView } = await import('./features/shelf/ShelfView.tsx')
 const { FileRow } = await import('./features/shelf/FileRow.tsx')
@@ -26,16 +24,6 @@ const HOSTILE_NAME = 'Bob <img src=x onerror="alert(1)">'
 const SCRIPT_FILE = '<script>alert(2)<script>.txt'
 const INVISIBLE_FILE = 'zero\u200bwidth.txt'
 const MB = 1024 * 1024
-
-function render(session: Session, node: ReactNode, lang: 'en' | 'ko' = 'en'): string {
-  return renderToString(
-    createElement(I18nProvider, {
-      initial: lang,
-      onChange: () => {},
-      children: createElement(SessionContext.Provider, { value: session }, node),
-    }),
-  )
-}
 
 /** Text as a person reads it: tags gone, entities decoded. */
 function text(html: string): string {

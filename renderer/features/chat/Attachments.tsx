@@ -10,6 +10,7 @@ import { useShelf, useShelves } from '../../state/shelves-context.tsx'
 import { ConfirmDialog } from '../../ui/ConfirmDialog.tsx'
 import { ErrorText } from '../../ui/ErrorText.tsx'
 import { Icon } from '../../ui/Icon.tsx'
+import { ToolButton } from '../../ui/ToolButton.tsx'
 import { useAction } from '../../ui/use-action.ts'
 import { saveFile } from '../shelf/save.ts'
 import { Thumbnail } from '../shelf/Thumbnail.tsx'
@@ -133,15 +134,12 @@ export function PendingAttachments(props: { attachments: Attachments }) {
             ) : (
               <span className="hint">{fmt.bytes(a.size)}</span>
             )}
-            <button
-              type="button"
-              className="tool"
-              aria-label={t.removeAttachment(displayName(a.name))}
-              title={t.removeAttachment(displayName(a.name))}
+            <ToolButton
+              label={t.removeAttachment(displayName(a.name))}
               onClick={() => remove(a.id)}
             >
               ×
-            </button>
+            </ToolButton>
           </li>
         ))}
       </ul>

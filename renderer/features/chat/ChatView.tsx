@@ -7,9 +7,9 @@ import { useI18n } from '../../i18n/index.tsx'
 import type { PendingSend } from '../../state/session.ts'
 import { useOpenExternal, useSession, useSnapshot } from '../../state/session-context.tsx'
 import { useShelves } from '../../state/shelves-context.tsx'
-import { Avatar } from '../../ui/Avatar.tsx'
 import { ConfirmDialog } from '../../ui/ConfirmDialog.tsx'
 import { ErrorText } from '../../ui/ErrorText.tsx'
+import { GroupTitle } from '../../ui/GroupTitle.tsx'
 import { Icon } from '../../ui/Icon.tsx'
 import { useAction } from '../../ui/use-action.ts'
 import { ImportBundleDialog, SaveBundleDialog } from '../carry/BundleDialogs.tsx'
@@ -149,14 +149,10 @@ export function ChatView(props: {
         }}
       >
         <header className="chat-header">
-          <Avatar id={groupId} name={group.name} />
-          <div className="chat-title">
-            <h2 id="chat-title" dir="auto" title={group.name}>
-              {group.name}
-            </h2>
+          <GroupTitle groupId={groupId} name={group.name} headingId="chat-title">
             <p className="hint">{t.memberCount(group.members.length)}</p>
             {props.tabs}
-          </div>
+          </GroupTitle>
           <div className="chat-header-actions">
             <button type="button" className="primary with-icon" onClick={props.onInvite}>
               <Icon name="userPlus" />

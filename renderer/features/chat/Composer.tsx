@@ -5,7 +5,9 @@ import type { KeyboardEvent } from 'react'
 import type { Message } from '../../../shared/api/index.ts'
 import { useI18n } from '../../i18n/index.tsx'
 import { ErrorText } from '../../ui/ErrorText.tsx'
+import { FilePicker } from '../../ui/FilePicker.tsx'
 import { Icon } from '../../ui/Icon.tsx'
+import { ToolButton } from '../../ui/ToolButton.tsx'
 import { PendingAttachments } from './Attachments.tsx'
 import type { Attachments } from './attachments.ts'
 
@@ -135,26 +137,14 @@ export function Composer(props: {
         />
         {attachments !== undefined && (
           <>
-            <button
-              type="button"
-              className="tool attach"
-              aria-label={t.attachFiles}
-              title={t.attachFiles}
+            <ToolButton
+              label={t.attachFiles}
+              className="attach"
               onClick={() => picker.current?.click()}
             >
               <Icon name="paperclip" />
-            </button>
-            <input
-              ref={picker}
-              type="file"
-              multiple
-              hidden
-              data-testid="attach-input"
-              onChange={(event) => {
-                attachments.add([...(event.target.files ?? [])])
-                event.target.value = ''
-              }}
-            />
+            </ToolButton>
+            <FilePicker inputRef={picker} testId="attach-input" onFiles={attachments.add} />
           </>
         )}
         <button

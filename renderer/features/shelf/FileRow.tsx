@@ -7,6 +7,7 @@ import { useI18n } from '../../i18n/index.tsx'
 import type { Messages } from '../../i18n/en.ts'
 import type { Progress } from '../../state/shelves.ts'
 import { Icon } from '../../ui/Icon.tsx'
+import { ToolButton } from '../../ui/ToolButton.tsx'
 import { availability, secondsLeft } from './availability.ts'
 import { Thumbnail } from './Thumbnail.tsx'
 import type { FileRowData } from './tree.ts'
@@ -206,24 +207,12 @@ function FileActions(props: FileRowProps & { file: ShelfFile }) {
           </button>
         ) : (
           <>
-            <button
-              type="button"
-              className="tool"
-              aria-label={t.renameMove}
-              title={t.renameMove}
-              onClick={() => onAction('move', file)}
-            >
+            <ToolButton label={t.renameMove} onClick={() => onAction('move', file)}>
               <Icon name="edit" />
-            </button>
-            <button
-              type="button"
-              className="tool danger"
-              aria-label={t.remove}
-              title={t.remove}
-              onClick={() => onAction('remove', file)}
-            >
+            </ToolButton>
+            <ToolButton label={t.remove} danger onClick={() => onAction('remove', file)}>
               <Icon name="trash" />
-            </button>
+            </ToolButton>
           </>
         ))}
     </div>

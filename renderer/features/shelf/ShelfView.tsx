@@ -9,9 +9,10 @@ import { useI18n } from '../../i18n/index.tsx'
 import { useSession, useSnapshot } from '../../state/session-context.tsx'
 import { useDesktop } from '../../platform/desktop-context.tsx'
 import { useShelf, useShelves } from '../../state/shelves-context.tsx'
-import { Avatar } from '../../ui/Avatar.tsx'
 import { ConfirmDialog } from '../../ui/ConfirmDialog.tsx'
 import { ErrorText } from '../../ui/ErrorText.tsx'
+import { FilePicker } from '../../ui/FilePicker.tsx'
+import { GroupTitle } from '../../ui/GroupTitle.tsx'
 import { Icon } from '../../ui/Icon.tsx'
 import { useAction } from '../../ui/use-action.ts'
 import { carriesFiles } from './drag.ts'
@@ -177,13 +178,9 @@ export function ShelfView(props: { group: Group; tabs: ReactNode; initialFolder?
       }}
     >
       <header className="chat-header">
-        <Avatar id={groupId} name={group.name} />
-        <div className="chat-title">
-          <h2 id="shelf-title" dir="auto" title={group.name}>
-            {group.name}
-          </h2>
+        <GroupTitle groupId={groupId} name={group.name} headingId="shelf-title">
           {props.tabs}
-        </div>
+        </GroupTitle>
         <div className="chat-header-actions">
           <button type="button" className="primary with-icon" onClick={addFiles}>
             <Icon name="plus" />
@@ -206,17 +203,7 @@ export function ShelfView(props: { group: Group; tabs: ReactNode; initialFolder?
             {t.storage}
           </button>
         </div>
-        <input
-          ref={picker}
-          type="file"
-          multiple
-          hidden
-          data-testid="shelf-file-input"
-          onChange={(event) => {
-            upload([...(event.target.files ?? [])])
-            event.target.value = ''
-          }}
-        />
+        <FilePicker inputRef={picker} testId="shelf-file-input" onFiles={upload} />
       </header>
       <div className="shelf-toolbar">
         <nav className="breadcrumbs" aria-label={t.shelfPath}>

@@ -959,14 +959,18 @@ export class ShelfFiles {
       const changes = blobIds
         .filter((blobId) => replica.shelfHoldsBlob(blobId))
         .map((blobId) => ({ blobId, have }))
-      if (changes.length === 0) continue
-      try {
-        replica.recordHolding(changes)
-      } catch (err) {
-        console.warn(
-          `hearth: could not tell ${replica.groupId} which files are here: ${describe(err)}`,
-        )
-      }
+      this.#tell(replica, changes)
+    }
+  }
+
+  #tell(replica: GroupReplica, changes: { blobId: string; have: boolean }[]): void {
+    if (changes.length === 0) return
+    try {
+      replica.recordHolding(changes)
+    } catch (err) {
+      console.warn(
+        `hearth: could not tell ${replica.groupId} which files are here: ${describe(err)}`,
+      )
     }
   }
 
@@ -981,14 +985,7 @@ export class ShelfFiles {
       const here = await this.#isLocal(view.blobId)
       if (here !== view.holders.includes(self)) changes.push({ blobId: view.blobId, have: here })
     }
-    if (changes.length === 0) return
-    try {
-      replica.recordHolding(changes)
-    } catch (err) {
-      console.warn(
-        `hearth: could not tell ${replica.groupId} which files are here: ${describe(err)}`,
-      )
-    }
+    this.#tell(replica, changes)
   }
 
   // ── policy and garbage ──────────────────────────────────────────────────────────────────
