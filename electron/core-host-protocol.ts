@@ -14,6 +14,8 @@ export type ToHost = z.infer<typeof ToHost>
 /** core host → main */
 export const FromHost = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready'), peerId: z.string().max(128) }),
+  /** The data folder is encrypted: the contract is served, and the peer waits to be unlocked. */
+  z.object({ type: z.literal('locked') }),
   /** The peer could not start or crashed; the process exits right after. */
   z.object({ type: z.literal('failed'), message: z.string().max(4096) }),
 ])

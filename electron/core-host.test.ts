@@ -10,6 +10,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads'
 import type { HostStatus } from '../renderer/platform/desktop-api.ts'
+import { enableVault } from '../shared/peer/vault/index.ts'
 import { createClient, type ApiClient } from '../shared/rpc/client.ts'
 import { portChannel } from '../shared/rpc/port-channel.ts'
 import { hostArgs, type HostOptions } from './core-host-protocol.ts'
@@ -139,6 +140,30 @@ describe('core host under the supervisor', () => {
     assert.equal(await spawned[1]!.exited, 0, 'the peer stopped itself after flushing')
     await second.closed
     assert.equal(supervisor.status.state, 'stopping')
+  })
+
+  test('on an encrypted folder the host serves at once, locked, until a client unlocks it', async () => {
+    const dataDir = path.join(root, 'sealed')
+    await enableVault(dataDir, 'our family passphrase', { params: { N: 2 ** 10, r: 8, p: 1 } })
+    const { supervisor, spawned } = supervise({
+      dataDir,
+      listen: ['/ip4/127.0.0.1/tcp/0'],
+      mdns: false,
+    })
+    const statuses: string[] = []
+    supervisor.onStatus((s) => statuses.push(s.state))
+    supervisor.start()
+    const client = connect(supervisor)
+    assert.deepEqual(await client.call('vault.status', {}), { state: 'locked', portable: false })
+    await assert.rejects(client.call('groups.list', {}), /locked/)
+    const changed = new Promise((resolve) => client.on('vaultChanged', resolve))
+    await assert.rejects(client.call('vault.unlock', { passphrase: 'a guess' }), /passphrase/)
+    await client.call('vault.unlock', { passphrase: 'our family passphrase' })
+    assert.deepEqual(await changed, { state: 'unlocked', portable: false })
+    assert.deepEqual(await client.call('groups.list', {}), [])
+    assert.deepEqual(statuses, ['starting', 'running'], 'locked, then ready: one running status')
+    await supervisor.stop()
+    assert.equal(await spawned[0]!.exited, 0)
   })
 
   test('a peer that cannot start reports why, and the supervisor gives up', async () => {

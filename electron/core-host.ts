@@ -1,9 +1,10 @@
 // The core host: an Electron utilityProcess that runs the peer, so a crash or a long database
 // write never freezes the window or the main process. Every client (the window, the main
 // process's notifier) reaches the peer over its own MessagePort, with the same validating RPC
-// server the WebSocket bridge uses.
+// server the WebSocket bridge uses. On an encrypted data folder the peer starts locked: the
+// contract is served at once (only vault.* answers), and the window's unlock screen unlocks it.
 import { containStreamErrors } from '../shared/peer/containment.ts'
-import { startRestorablePeer, type RestorablePeer } from '../shared/peer/carry/restorable.ts'
+import { PeerHost } from '../shared/peer/host.ts'
 import { portChannel } from '../shared/rpc/port-channel.ts'
 import { serveApi } from '../shared/rpc/server.ts'
 import { ToHost, parseHostArgs, type FromHost } from './core-host-protocol.ts'
@@ -29,15 +30,15 @@ process.on('unhandledRejection', (err) => die('the peer crashed', err))
 
 let stopping: Promise<void> | undefined
 
-function stop(peer: RestorablePeer): Promise<void> {
-  stopping ??= peer.stop().then(
+function stop(host: PeerHost): Promise<void> {
+  stopping ??= host.stop().then(
     () => process.exit(0),
     (err: unknown) => die('the peer did not stop cleanly', err),
   )
   return stopping
 }
 
-function serve(peer: RestorablePeer): void {
+function serve(host: PeerHost): void {
   // Messages sent before this handler existed were queued by Electron, so none is lost while the
   // peer opens its database.
   parentPort.on('message', (event) => {
@@ -47,7 +48,7 @@ function serve(peer: RestorablePeer): void {
       return
     }
     if (parsed.data.type === 'stop') {
-      void stop(peer)
+      void stop(host)
       return
     }
     const [port] = event.ports
@@ -55,21 +56,26 @@ function serve(peer: RestorablePeer): void {
       for (const extra of event.ports) extra.close()
       return
     }
-    serveApi(portChannel(port), peer.handlers, peer.events.subscribe)
+    serveApi(portChannel(port), host.handlers, host.events.subscribe)
   })
 }
 
 async function main(): Promise<void> {
   const options = parseHostArgs(process.argv)
   containStreamErrors()
-  let peer: RestorablePeer
+  let host: PeerHost
   try {
-    peer = await startRestorablePeer(options)
+    host = await PeerHost.open(options)
   } catch (err) {
     die('the peer could not start', err)
   }
-  serve(peer)
-  tell({ type: 'ready', peerId: peer.peerId })
+  serve(host)
+  if (host.isLocked) tell({ type: 'locked' })
+  host.running().then(
+    (peer) => tell({ type: 'ready', peerId: peer.peerId }),
+    // Stopped while still locked: there is nothing to report.
+    () => undefined,
+  )
 }
 
 void main()

@@ -134,7 +134,8 @@ export class HostSupervisor<Port extends ClosablePort> {
       this.#log(`the peer failed: ${message.message}`)
       return
     }
-    if (this.#status.state === 'stopping') return
+    // 'locked' and then 'ready' both mean the host serves clients: one status change, not two.
+    if (this.#status.state === 'stopping' || this.#status.state === 'running') return
     this.#lastError = undefined
     this.#setStatus({ state: 'running' })
     const waiting = this.#queued

@@ -26,6 +26,13 @@ export class Notifier {
 
   /** Follows one connection to the peer until it closes (the peer restarts with a new one). */
   async watch(client: ApiClient): Promise<void> {
+    // A locked peer knows nobody yet: start once the window's unlock screen has unlocked it.
+    const unlocked = new Promise<void>((resolve) => {
+      client.on('vaultChanged', ({ state }) => {
+        if (state !== 'locked') resolve()
+      })
+    })
+    if ((await client.call('vault.status', {})).state === 'locked') await unlocked
     const me = await client.call('identity.get', {})
     this.#o.attention.setSelf(me.peerId)
     for (const group of await client.call('groups.list', {})) {

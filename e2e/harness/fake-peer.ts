@@ -75,6 +75,7 @@ export async function startFakePeer(options: {
       version: '0.1.0',
       portable: false,
       storage: { writable: true, problem: null, message: null, since: null },
+      encrypted: false,
     }),
     'groups.list': async () => groups,
     'groups.create': unsupported,
@@ -147,6 +148,10 @@ export async function startFakePeer(options: {
     'backup.restore': unsupported,
     'bundle.export': unsupported,
     'bundle.import': unsupported,
+    'vault.status': async () => ({ state: 'off', portable: false }),
+    'vault.unlock': unsupported,
+    'vault.enable': unsupported,
+    'vault.changePassphrase': unsupported,
   }
   const emit: Emit = (name, payload) => {
     for (const e of emitters) e(name, payload)

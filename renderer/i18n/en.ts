@@ -321,6 +321,33 @@ export function en(f: Fmt) {
     attachmentMissing: 'This file has not reached this device’s shelf yet.',
     tooManyAttachments: 'A message can carry at most 10 files.',
 
+    unlockTitle: 'Hearth is locked',
+    unlockText: 'Enter your passphrase to open your groups and messages.',
+    passphrase: 'Passphrase',
+    unlock: 'Unlock',
+    unlocking: 'Unlocking…',
+    showPassphrase: 'Show what I type',
+    currentPassphrase: 'Current passphrase',
+    newPassphrase: 'New passphrase',
+    repeatPassphrase: 'The same passphrase again',
+    passphraseHint: (min: number) =>
+      `A few words you will remember, at least ${n(min)} characters. Spaces count.`,
+    forgetWarning:
+      'If you forget the passphrase, nobody can recover your data. Write it down and keep it somewhere safe.',
+    encryption: 'Encryption',
+    encryptionOn: 'Everything Hearth keeps on this device is encrypted with your passphrase.',
+    encryptionOff:
+      'What Hearth keeps on this device is not encrypted. With a passphrase, nobody who gets hold of its files can read them.',
+    turnOnEncryption: 'Turn on encryption',
+    changePassphrase: 'Change passphrase',
+    encrypting: 'Encrypting your data. Hearth restarts for a moment…',
+    encryptionTurnedOn: 'Encryption is on.',
+    passphraseChanged: 'The passphrase is changed.',
+    portableTitle: 'Protect this drive with a passphrase',
+    portableText:
+      'Hearth runs from a portable drive. If the drive is lost, a passphrase keeps your messages and files unreadable.',
+    notNow: 'Not now',
+
     errorPrefix: 'That did not work:',
     errors: {
       BAD_INPUT: 'Something in the form is not right.',
@@ -345,6 +372,9 @@ export function en(f: Fmt) {
       TOO_LARGE: 'That is too large to send.',
       RATE_LIMITED: 'Too many attempts. Wait a moment, then try again.',
       STORAGE_FAILED: 'Hearth could not save this: its data folder is full, read-only or gone.',
+      LOCKED: 'Hearth is locked. Enter your passphrase first.',
+      VAULT_DAMAGED:
+        'The encryption header of this data folder is damaged, so it cannot be unlocked.',
       PEER_STOPPED: 'Hearth has stopped.',
       TIMEOUT: 'Hearth took too long to answer.',
       WRONG_PASSPHRASE: 'The passphrase is not right. Check it and try again.',

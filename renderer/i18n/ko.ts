@@ -305,6 +305,33 @@ export function ko(f: Fmt): Messages {
     attachmentMissing: '이 파일은 아직 이 기기의 선반에 도착하지 않았습니다.',
     tooManyAttachments: '메시지 하나에는 파일을 10개까지 넣을 수 있습니다.',
 
+    unlockTitle: 'Hearth가 잠겨 있습니다',
+    unlockText: '그룹과 메시지를 열려면 암호 문구를 입력하세요.',
+    passphrase: '암호 문구',
+    unlock: '잠금 해제',
+    unlocking: '잠금 해제 중…',
+    showPassphrase: '입력한 내용 보기',
+    currentPassphrase: '현재 암호 문구',
+    newPassphrase: '새 암호 문구',
+    repeatPassphrase: '같은 암호 문구 한 번 더',
+    passphraseHint: (min: number) =>
+      `기억하기 쉬운 몇 단어로 ${n(min)}자 이상 입력하세요. 띄어쓰기도 글자로 셉니다.`,
+    forgetWarning:
+      '암호 문구를 잊으면 누구도 데이터를 되살릴 수 없습니다. 적어서 안전한 곳에 보관하세요.',
+    encryption: '암호화',
+    encryptionOn: '이 기기에 있는 Hearth의 모든 데이터가 암호 문구로 암호화되어 있습니다.',
+    encryptionOff:
+      '이 기기에 있는 Hearth 데이터는 암호화되어 있지 않습니다. 암호 문구를 정하면 파일을 손에 넣은 누구도 읽을 수 없습니다.',
+    turnOnEncryption: '암호화 켜기',
+    changePassphrase: '암호 문구 바꾸기',
+    encrypting: '데이터를 암호화하는 중입니다. Hearth가 잠시 다시 시작됩니다…',
+    encryptionTurnedOn: '암호화가 켜졌습니다.',
+    passphraseChanged: '암호 문구를 바꿨습니다.',
+    portableTitle: '이 드라이브를 암호 문구로 보호하세요',
+    portableText:
+      'Hearth가 휴대용 드라이브에서 실행 중입니다. 드라이브를 잃어버려도 암호 문구가 있으면 메시지와 파일을 아무도 읽을 수 없습니다.',
+    notNow: '나중에',
+
     errorPrefix: '실패했습니다:',
     errors: {
       BAD_INPUT: '입력한 내용에 문제가 있습니다.',
@@ -330,6 +357,8 @@ export function ko(f: Fmt): Messages {
       RATE_LIMITED: '시도가 너무 많습니다. 잠시 후 다시 시도하세요.',
       STORAGE_FAILED:
         '저장하지 못했습니다. 데이터 폴더가 가득 찼거나, 읽기 전용이거나, 사라졌습니다.',
+      LOCKED: 'Hearth가 잠겨 있습니다. 먼저 암호 문구를 입력하세요.',
+      VAULT_DAMAGED: '이 데이터 폴더의 암호화 헤더가 손상되어 잠금을 풀 수 없습니다.',
       PEER_STOPPED: 'Hearth가 멈췄습니다.',
       TIMEOUT: 'Hearth의 응답이 너무 늦습니다.',
       WRONG_PASSPHRASE: '암호가 맞지 않습니다. 확인한 뒤 다시 시도하세요.',

@@ -16,6 +16,8 @@ import {
   Message,
   MessageText,
   MessageTextOrEmpty,
+  NewPassphrase,
+  Passphrase,
   PeerIdText,
   PeerInfo,
   Receipt,
@@ -25,6 +27,7 @@ import {
   Status,
   StorageHealth,
   TransferState,
+  VaultStatus,
 } from './domain.ts'
 
 /** A group id or an unambiguous group name. */
@@ -299,6 +302,17 @@ export const commands = {
     z.object({ path: LocalPath }),
     z.object({ groupId: GroupId, updatesMerged: Count, filesReceived: Count }),
   ),
+
+  // Encryption at rest. These answer while the peer is locked; every other command then fails
+  // with LOCKED. `enable` restarts the peer on the sealed folder (its connections drop and come
+  // back); `changePassphrase` re-wraps the data key only, so it is quick whatever is stored.
+  'vault.status': command(Empty, VaultStatus),
+  'vault.unlock': command(z.object({ passphrase: Passphrase }), VaultStatus),
+  'vault.enable': command(z.object({ passphrase: NewPassphrase }), VaultStatus),
+  'vault.changePassphrase': command(
+    z.object({ current: Passphrase, next: NewPassphrase }),
+    VaultStatus,
+  ),
 } as const
 
 export const events = {
@@ -337,6 +351,8 @@ export const events = {
     waitingFor: z.array(z.object({ peerId: PeerIdText, name: z.string() })),
     error: z.object({ code: z.string(), message: z.string() }).nullable(),
   }),
+  /** The vault was unlocked, turned on, or its passphrase changed (by this client or another). */
+  vaultChanged: VaultStatus,
 } as const
 
 export type Commands = typeof commands

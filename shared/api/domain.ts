@@ -283,5 +283,36 @@ export const Status = z.object({
   /** Running in portable mode: everything it writes stays in one folder beside the program. */
   portable: z.boolean(),
   storage: StorageHealth,
+  /** Everything in the data folder is sealed with a key only the passphrase unlocks. */
+  encrypted: z.boolean(),
 })
 export type Status = z.infer<typeof Status>
+
+export const MIN_PASSPHRASE_CHARS = 8
+export const MAX_PASSPHRASE_CHARS = 1024
+
+/** A passphrase as typed, to unlock: any non-empty text (spaces count; nothing is trimmed). */
+export const Passphrase = z
+  .string()
+  .min(1, 'type the passphrase')
+  .max(MAX_PASSPHRASE_CHARS, `a passphrase can have at most ${MAX_PASSPHRASE_CHARS} characters`)
+
+/** A passphrase being chosen: at least 8 characters. */
+export const NewPassphrase = Passphrase.refine(
+  (s) => [...s].length >= MIN_PASSPHRASE_CHARS,
+  `a passphrase needs at least ${MIN_PASSPHRASE_CHARS} characters`,
+)
+
+/**
+ * Encryption at rest: `off` (the data folder is not encrypted), `locked` (it is, and the peer waits
+ * for the passphrase: every command but `vault.*` answers LOCKED) or `unlocked`.
+ */
+export const VaultState = z.enum(['off', 'locked', 'unlocked'])
+export type VaultState = z.infer<typeof VaultState>
+
+export const VaultStatus = z.object({
+  state: VaultState,
+  /** Runs from a portable folder: the UI offers encryption at first run. */
+  portable: z.boolean(),
+})
+export type VaultStatus = z.infer<typeof VaultStatus>

@@ -22,10 +22,15 @@ export const errorCodes = [
   'TOO_LARGE',
   'RATE_LIMITED',
   'STORAGE_FAILED',
+  /** The data folder is encrypted and not unlocked yet: only `vault.*` commands answer. */
+  'LOCKED',
+  /** The encryption header (vault.json) cannot be read: nothing can be unlocked. */
+  'VAULT_DAMAGED',
   'PEER_STOPPED',
   'TIMEOUT',
-  // Backups and carry-over bundles:
+  /** The passphrase does not open what it was given for: the data folder, or a backup. */
   'WRONG_PASSPHRASE',
+  // Backups and carry-over bundles:
   'DAMAGED_FILE',
   'NOT_A_RECIPIENT',
   'DATA_DIR_NOT_EMPTY',

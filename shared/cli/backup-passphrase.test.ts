@@ -17,13 +17,13 @@ const source = (fd: string | undefined, env: NodeJS.ProcessEnv = {}) => ({
 })
 
 describe('backup passphrases on the command line', () => {
-  test('from a file descriptor (one trailing newline dropped), before the environment', async () => {
+  test('from a file descriptor (its first line, without the line ending), before the environment', async () => {
     const file = path.join(dir, 'pass')
     fs.writeFileSync(file, 'two words\n\n')
     const fd = fs.openSync(file, 'r')
     try {
       const env = { [BACKUP_PASSPHRASE_ENV]: 'from env' }
-      assert.equal(await readPassphrase(source(String(fd), env)), 'two words\n')
+      assert.equal(await readPassphrase(source(String(fd), env)), 'two words')
     } finally {
       fs.closeSync(fd)
     }

@@ -1,9 +1,7 @@
-// Where the CLI gets a backup passphrase: a file descriptor (scripts), an environment variable,
-// or a prompt on the terminal that does not echo. A backup passphrase is its own secret, apart
-// from the one that may unlock the data folder (HEARTH_PASSPHRASE), hence its own variable.
-// (When the data folder's own passphrase reading lands, this becomes a call to it.)
-import fs from 'node:fs'
-import { UsageError } from './usage.ts'
+// Where the CLI gets a backup passphrase: the same sources as the data folder's passphrase
+// (passphrase.ts: a file descriptor, an environment variable, a prompt that does not echo), but
+// its own variable: a backup passphrase is its own secret, apart from HEARTH_PASSPHRASE.
+import { parseFd, requirePassphrase } from './passphrase.ts'
 
 export const BACKUP_PASSPHRASE_ENV = 'HEARTH_BACKUP_PASSPHRASE'
 
@@ -17,67 +15,15 @@ export interface PassphraseSource {
   prompt(text: string): void
 }
 
-/** Reads everything from the descriptor; one trailing newline is not part of the passphrase. */
-function fromFd(spec: string): string {
-  if (!/^\d+$/.test(spec)) throw new UsageError('--passphrase-fd takes a file descriptor number')
-  let text: string
-  try {
-    text = fs.readFileSync(Number(spec), 'utf8')
-  } catch (err) {
-    throw new UsageError(
-      `cannot read the passphrase from file descriptor ${spec}: ${(err as Error).message}`,
-    )
-  }
-  return text.replace(/\r?\n$/, '')
-}
-
 export async function readPassphrase(source: PassphraseSource): Promise<string> {
-  if (source.fd !== undefined) return fromFd(source.fd)
-  const fromEnv = source.env[BACKUP_PASSPHRASE_ENV]
-  if (fromEnv !== undefined && fromEnv !== '') return fromEnv
-  if (process.stdin.isTTY !== true || process.stderr.isTTY !== true) {
-    throw new UsageError(
-      `give the backup passphrase with --passphrase-fd N or ${BACKUP_PASSPHRASE_ENV}, or run this in a terminal`,
-    )
-  }
-  const first = await promptHidden(source, 'Backup passphrase: ')
-  if (!source.confirm) return first
-  const second = await promptHidden(source, 'Type it again: ')
-  if (first !== second) throw new UsageError('the two passphrases differ; nothing was done')
-  return first
-}
-
-/** Reads one line from the terminal in raw mode, so what is typed is never shown. */
-function promptHidden(source: PassphraseSource, text: string): Promise<string> {
-  const stdin = process.stdin
-  source.prompt(text)
-  stdin.setRawMode(true)
-  stdin.setEncoding('utf8')
-  stdin.resume()
-  return new Promise((resolve, reject) => {
-    let typed = ''
-    const finish = () => {
-      stdin.off('data', onData)
-      stdin.setRawMode(false)
-      stdin.pause()
-      source.prompt('\n')
-    }
-    const onData = (chunk: string) => {
-      for (const ch of chunk) {
-        if (ch === '\r' || ch === '\n') {
-          finish()
-          resolve(typed)
-          return
-        }
-        if (ch === '\u0003' || ch === '\u0004') {
-          finish()
-          reject(new UsageError('cancelled; nothing was done'))
-          return
-        }
-        if (ch === '\u007f' || ch === '\b') typed = [...typed].slice(0, -1).join('')
-        else typed += ch
-      }
-    }
-    stdin.on('data', onData)
-  })
+  return requirePassphrase(
+    {
+      fd: parseFd(source.fd, '--passphrase-fd'),
+      env: BACKUP_PASSPHRASE_ENV,
+      prompt: 'Backup passphrase: ',
+      ...(source.confirm && { confirm: 'Type it again: ' }),
+    },
+    { io: { out() {}, err() {}, env: source.env }, stderr: { write: source.prompt } },
+    'this command',
+  )
 }

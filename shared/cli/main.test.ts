@@ -49,6 +49,10 @@ describe('hearth command line', () => {
       ['bundle', 'import', 'f', '--passphrase-fd', '3', '--data-dir', dir],
       // No peer, so restore runs here, and it has no passphrase to read (no terminal, no env).
       ['restore', 'x.backup', '--data-dir', path.join(dir, 'fresh')],
+      ['vault', 'unlock', '--passphrase-fd', 'three', '--data-dir', dir],
+      ['vault', 'status', '--passphrase-fd', '3', '--data-dir', dir],
+      ['serve', '--passphrase-fd', '-1', '--data-dir', dir],
+      ['vault', 'enable', '--new-passphrase-fd', '3', '--data-dir', dir],
     ]) {
       const r = await run(...argv)
       assert.equal(r.code, 2, `${argv.join(' ')} → ${r.err}`)
@@ -64,6 +68,8 @@ describe('hearth command line', () => {
       ['peers', '--json'],
       ['backup', '/tmp/x.backup'],
       ['bundle', 'import', '/tmp/x.bundle'],
+      ['vault', 'status'],
+      ['vault', 'unlock'],
     ]) {
       const r = await run(...argv, '--data-dir', dir)
       assert.equal(r.code, 3)

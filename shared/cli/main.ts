@@ -2,12 +2,14 @@
 // that scripts outside this repo rely on (see docs/ARCHITECTURE.md): extend, never change.
 import { parseArgs } from 'node:util'
 import path from 'node:path'
+import type { VaultState, VaultStatus } from '../api/domain.ts'
 import { HearthError } from '../api/errors.ts'
 import type { ApiClient } from '../rpc/index.ts'
 import { connectToPeer } from './connect.ts'
 import { chooseDataDir } from './data-dir.ts'
 import { formatGroups, formatMessages, formatPeers, formatShelf, safe } from './format.ts'
 import { readPassphrase } from './backup-passphrase.ts'
+import { parseFd, requirePassphrase } from './passphrase.ts'
 import { NoPeerError, USAGE, UsageError } from './usage.ts'
 
 export interface Io {
@@ -36,6 +38,7 @@ const optionSpec = {
   files: { type: 'boolean' },
   replace: { type: 'boolean' },
   'passphrase-fd': { type: 'string' },
+  'new-passphrase-fd': { type: 'string' },
   'max-file-size': { type: 'string' },
   'auto-download-max': { type: 'string' },
 } as const
@@ -134,6 +137,52 @@ export function parseDuration(value: string): number {
 }
 
 const ok = (text: string): Result => ({ json: {}, text })
+
+const VAULT_TEXT: Record<VaultState, string> = {
+  off: 'Encryption is off: the data folder is not encrypted.',
+  locked: 'Encryption is on and the peer is locked: unlock it with "hearth vault unlock".',
+  unlocked: 'Encryption is on; the peer is unlocked.',
+}
+
+function vaultResult(status: VaultStatus, text = VAULT_TEXT[status.state]): Result {
+  return { json: status, text }
+}
+
+/**
+ * A passphrase being chosen, asked twice on a terminal. Turning encryption on reads it from
+ * --passphrase-fd / HEARTH_PASSPHRASE; a change reads the new one from --new-passphrase-fd /
+ * HEARTH_NEW_PASSPHRASE (the current one comes through the first pair).
+ */
+function newPassphrase(
+  o: Options,
+  io: Io,
+  command: string,
+  option: 'passphrase-fd' | 'new-passphrase-fd',
+): Promise<string> {
+  return requirePassphrase(
+    {
+      fd: parseFd(o[option], `--${option}`),
+      env: option === 'passphrase-fd' ? 'HEARTH_PASSPHRASE' : 'HEARTH_NEW_PASSPHRASE',
+      prompt: 'New passphrase: ',
+      confirm: 'The same passphrase again: ',
+    },
+    { io },
+    command,
+  )
+}
+
+/** The passphrase that opens the folder now: --passphrase-fd, HEARTH_PASSPHRASE or a prompt. */
+function currentPassphrase(o: Options, io: Io, command: string): Promise<string> {
+  return requirePassphrase(
+    {
+      fd: parseFd(o['passphrase-fd'], '--passphrase-fd'),
+      env: 'HEARTH_PASSPHRASE',
+      prompt: 'Passphrase: ',
+    },
+    { io },
+    command,
+  )
+}
 
 const commandTable: Command[] = [
   {
@@ -451,6 +500,46 @@ const commandTable: Command[] = [
     },
   },
   {
+    words: ['vault', 'status'],
+    args: [],
+    async run(c) {
+      return vaultResult(await c.call('vault.status', {}))
+    },
+  },
+  {
+    words: ['vault', 'unlock'],
+    args: [],
+    options: ['passphrase-fd'],
+    async run(c, _args, o, { io }) {
+      const passphrase = await currentPassphrase(o, io, 'vault unlock')
+      return vaultResult(await c.call('vault.unlock', { passphrase }), 'Unlocked.')
+    },
+  },
+  {
+    words: ['vault', 'enable'],
+    args: [],
+    options: ['passphrase-fd'],
+    async run(c, _args, o, { io }) {
+      const passphrase = await newPassphrase(o, io, 'vault enable', 'passphrase-fd')
+      const status = await c.call('vault.enable', { passphrase })
+      return vaultResult(
+        status,
+        'Encryption is on. Keep the passphrase safe: without it the data cannot be opened.',
+      )
+    },
+  },
+  {
+    words: ['vault', 'passphrase'],
+    args: [],
+    options: ['passphrase-fd', 'new-passphrase-fd'],
+    async run(c, _args, o, { io }) {
+      const current = await currentPassphrase(o, io, 'vault passphrase')
+      const next = await newPassphrase(o, io, 'vault passphrase', 'new-passphrase-fd')
+      const status = await c.call('vault.changePassphrase', { current, next })
+      return vaultResult(status, 'The passphrase is changed; the old one no longer opens the data.')
+    },
+  },
+  {
     words: ['peers'],
     args: [],
     async run(c) {
@@ -483,6 +572,7 @@ const commandTable: Command[] = [
           `Connected peers: ${r.connectedPeers}`,
           `Other Hearth peers nearby: ${r.nearbyPeers}`,
           `Groups: ${r.groups}`,
+          `Encryption: ${r.encrypted ? 'on' : 'off'}`,
           ...(r.storage.writable ? [] : [`Not saving: ${r.storage.message ?? r.storage.problem}`]),
         ].join('\n'),
       }
@@ -491,7 +581,14 @@ const commandTable: Command[] = [
 ]
 
 const COMMON: (keyof Options)[] = ['data-dir', 'portable', 'json', 'help']
-const SERVE_OPTIONS: (keyof Options)[] = ['name', 'listen', 'peer', 'no-mdns', 'web']
+const SERVE_OPTIONS: (keyof Options)[] = [
+  'name',
+  'listen',
+  'peer',
+  'no-mdns',
+  'web',
+  'passphrase-fd',
+]
 
 function findCommand(positionals: string[]): Command | undefined {
   return commandTable.find((c) => c.words.every((w, i) => positionals[i] === w))
@@ -558,6 +655,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
     if (values['auto-download-max'] !== undefined) parseSize(values['auto-download-max'])
     if (values.expires !== undefined) parseDuration(values.expires)
     if (values['max-file-size'] !== undefined) parseSize(values['max-file-size'])
+    parseFd(values['passphrase-fd'], '--passphrase-fd')
+    parseFd(values['new-passphrase-fd'], '--new-passphrase-fd')
     const ctx: Context = { io, dataDir }
     let client: ApiClient
     try {
@@ -589,7 +688,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
       return 3
     }
     if (err instanceof HearthError) {
-      io.err(`hearth: ${err.message}`)
+      const hint = err.code === 'LOCKED' ? ` Run: hearth vault unlock --data-dir ${dataDir}` : ''
+      io.err(`hearth: ${err.message}${hint}`)
       return err.code === 'BAD_INPUT' ? 2 : 1
     }
     io.err(`hearth: ${err instanceof Error ? err.message : String(err)}`)

@@ -2,8 +2,10 @@ import fs from 'node:fs'
 import module from 'node:module'
 import path from 'node:path'
 import { containStreamErrors } from '../peer/containment.ts'
-import { startRestorablePeer } from '../peer/carry/restorable.ts'
+import { PeerHost } from '../peer/host.ts'
+import type { Peer } from '../peer/peer.ts'
 import { preparePortableTemp, tempEnv } from '../peer/portable/layout.ts'
+import { isSealed, readHeader } from '../peer/vault/index.ts'
 import { fileURLToPath } from 'node:url'
 import { isLoopbackHost, newToken, startBridge, type Bridge } from '../peer/bridge/server.ts'
 import type { Channel } from '../rpc/channel.ts'
@@ -11,6 +13,7 @@ import { serveApi } from '../rpc/server.ts'
 import { readApiFile, type ApiFile } from './connect.ts'
 import { API_FILE } from './data-dir.ts'
 import type { Io } from './main.ts'
+import { obtainPassphrase, parseFd, type PassphraseIo } from './passphrase.ts'
 import { UsageError } from './usage.ts'
 import { isProcessAlive } from '../peer/processes.ts'
 
@@ -24,8 +27,18 @@ export interface ServeArgs {
     peer?: string[] | undefined
     'no-mdns'?: boolean | undefined
     web?: string | undefined
+    'passphrase-fd'?: string | undefined
   }
   io: Io
+  /** The terminal a passphrase prompt reads (tests pass a fake one). */
+  terminal?: PassphraseIo['stdin']
+}
+
+/** Printed instead of the ready line while the peer waits for its passphrase. */
+export interface LockedLine {
+  locked: true
+  api: string
+  web?: string
 }
 
 /** Writes the file beside, fsyncs and renames, so a reader never sees half of it. */
@@ -87,8 +100,15 @@ function keepTempInside(dataDir: string, io: ServeArgs['io']): () => void {
   }
 }
 
-export async function serve({ dataDir, portable, values, io }: ServeArgs): Promise<number> {
+export async function serve({
+  dataDir,
+  portable,
+  values,
+  io,
+  terminal,
+}: ServeArgs): Promise<number> {
   const web = values.web === undefined ? undefined : parseWebAddress(values.web)
+  const passphraseFd = parseFd(values['passphrase-fd'], '--passphrase-fd')
   if (web && !fs.existsSync(path.join(WEB_DIR, 'index.html'))) {
     io.err('hearth: the web UI is not built yet; run "npm run build:web" once, then try again')
     return 1
@@ -105,22 +125,47 @@ export async function serve({ dataDir, portable, values, io }: ServeArgs): Promi
     process.once('SIGTERM', () => resolve('SIGTERM'))
   })
 
+  // An encrypted folder needs its passphrase before the peer can start; with none from a file
+  // descriptor, the environment or a terminal, the peer starts locked and waits for the UI (or
+  // `hearth vault unlock`). A wrong one ends here: exit 1, nothing written.
+  const sealed = isSealed(dataDir)
+  // A damaged header fails here, before anyone is asked for a passphrase that could not work.
+  if (sealed) readHeader(dataDir)
+  const passphrase = sealed
+    ? await obtainPassphrase(
+        { fd: passphraseFd, env: 'HEARTH_PASSPHRASE', prompt: `Passphrase for ${dataDir}: ` },
+        { io, ...(terminal && { stdin: terminal }) },
+      )
+    : undefined
+  if (!sealed && (passphraseFd !== undefined || io.env.HEARTH_PASSPHRASE)) {
+    delete io.env.HEARTH_PASSPHRASE
+    io.err(`hearth: ${dataDir} is not encrypted, so the passphrase was not used`)
+  }
+
   const removeTemp = portable ? keepTempInside(dataDir, io) : () => {}
   containStreamErrors((line) => io.err(line))
-  // Restorable: on a new install, "Restore from a backup" replaces the unused peer in place.
-  const peer = await startRestorablePeer({
-    dataDir,
-    portable,
-    ...(values.name !== undefined && { name: values.name }),
-    ...(values.listen !== undefined && { listen: values.listen }),
-    ...(values.peer !== undefined && { bootstrap: values.peer }),
-    mdns: !values['no-mdns'],
-  })
+  // The peer host: locked until unlocked on an encrypted folder, and on a new install "Restore
+  // from a backup" replaces the unused peer in place.
+  let host: PeerHost
+  try {
+    host = await PeerHost.open({
+      dataDir,
+      portable,
+      ...(values.name !== undefined && { name: values.name }),
+      ...(values.listen !== undefined && { listen: values.listen }),
+      ...(values.peer !== undefined && { bootstrap: values.peer }),
+      mdns: !values['no-mdns'],
+      ...(passphrase !== undefined && { passphrase }),
+    })
+  } catch (err) {
+    removeTemp()
+    throw err
+  }
   const token = newToken()
   const onConnection = (channel: Channel) => {
-    serveApi(channel, peer.handlers, peer.events.subscribe)
+    serveApi(channel, host.handlers, host.events.subscribe)
   }
-  const download = (ticket: string) => peer.openDownload(ticket)
+  const download = (ticket: string) => host.openDownload(ticket)
   const bridges: Bridge[] = []
   const stopBridges = () => Promise.all(bridges.map((b) => b.close()))
   try {
@@ -154,17 +199,48 @@ export async function serve({ dataDir, portable, values, io }: ServeArgs): Promi
     }
   } catch (err) {
     await stopBridges()
-    await peer.stop()
+    await host.stop()
     removeTemp()
     throw err
   }
   const bridge = bridges[0] as Bridge
   const webUrl = bridges.at(-1)?.webUrl
   const apiFile = path.join(dataDir, API_FILE)
-  const info: ApiFile = { api: bridge.url, token, pid: process.pid, peerId: peer.peerId }
-  writePrivateFile(apiFile, JSON.stringify(info))
-  peer.onRestored((restored) => {
-    writePrivateFile(apiFile, JSON.stringify({ ...info, peerId: restored.peerId }))
+  const writeApiFile = (peerId: string) => {
+    const info: ApiFile = { api: bridge.url, token, pid: process.pid, peerId }
+    writePrivateFile(apiFile, JSON.stringify(info))
+  }
+  const shutdown = async (signal: string) => {
+    io.err(`hearth: ${signal} received, stopping`)
+    try {
+      removeApiFile(apiFile, io)
+      await stopBridges()
+    } finally {
+      await host.stop()
+      removeTemp()
+    }
+    return 0
+  }
+
+  if (host.isLocked) {
+    // No peer id yet: the device key is sealed too. The CLI reaches the API through api.json.
+    writeApiFile('')
+    const line: LockedLine = {
+      locked: true,
+      api: bridge.url,
+      ...(webUrl !== undefined && { web: webUrl }),
+    }
+    io.out(JSON.stringify(line))
+    io.err(
+      `hearth: ${dataDir} is encrypted; unlock it in the web UI or with: hearth vault unlock --data-dir ${dataDir}`,
+    )
+    const unlocked = await Promise.race([host.running(), stopSignal.then((signal) => ({ signal }))])
+    if ('signal' in unlocked) return shutdown(unlocked.signal)
+  }
+  const peer: Peer = await host.running()
+  writeApiFile(peer.peerId)
+  host.onRestored((restored) => {
+    writeApiFile(restored.peerId)
     io.err(`hearth: restored from a backup; this peer is now ${restored.peerId}`)
   })
   io.out(
@@ -176,15 +252,5 @@ export async function serve({ dataDir, portable, values, io }: ServeArgs): Promi
       ...(webUrl !== undefined && { web: webUrl }),
     }),
   )
-
-  const signal = await stopSignal
-  io.err(`hearth: ${signal} received, stopping`)
-  try {
-    removeApiFile(apiFile, io)
-    await stopBridges()
-  } finally {
-    await peer.stop()
-    removeTemp()
-  }
-  return 0
+  return shutdown(await stopSignal)
 }

@@ -18,7 +18,10 @@ export const USAGE = `Usage: hearth <command> [options]
 
 Run a peer:
   hearth serve [--data-dir DIR] [--portable] [--name NAME] [--listen MULTIADDR]...
-               [--peer MULTIADDR]... [--no-mdns] [--web [HOST:]PORT]
+               [--peer MULTIADDR]... [--no-mdns] [--web [HOST:]PORT] [--passphrase-fd N]
+      On an encrypted data folder the passphrase comes from --passphrase-fd N, HEARTH_PASSPHRASE
+      or a prompt on the terminal; with none of them the peer starts locked (unlock it in the
+      web UI or with "hearth vault unlock").
 
 Talk to the peer running on DIR:
   hearth group create NAME                      create a group (you are its admin)
@@ -58,6 +61,12 @@ Talk to the peer running on DIR:
   hearth peers                                  members' devices and whether they are connected
   hearth name [NAME]                            show or change your display name
   hearth status                                 this peer's id, addresses and counts
+  hearth vault status                           whether the data folder is encrypted or locked
+  hearth vault enable [--passphrase-fd N]       encrypt the data folder with a new passphrase
+  hearth vault unlock [--passphrase-fd N]       unlock a peer that waits for its passphrase
+  hearth vault passphrase [--passphrase-fd N] [--new-passphrase-fd M]
+                                                change the passphrase (HEARTH_PASSPHRASE and
+                                                HEARTH_NEW_PASSPHRASE, or prompts)
 
 Options for every command:
   --data-dir DIR   the data folder (default: HEARTH_DATA_DIR or the platform's user data folder)

@@ -8,10 +8,22 @@ import { HearthError } from '../api/errors.ts'
 
 export const IDENTITY_FILE = 'identity.key'
 
+/** How the key file is kept: in an encrypted data folder, sealed (shared/peer/vault). */
+export interface KeySealing {
+  seal(bytes: Uint8Array): Uint8Array
+  /** Throws if the file was changed or damaged. */
+  open(stored: Uint8Array): Uint8Array
+}
+
+const PLAIN_KEY: KeySealing = { seal: (bytes) => bytes, open: (stored) => stored }
+
 /** Loads the device key from `dir`, creating it (mode 0600) the first time. */
-export async function loadOrCreateDeviceKey(dir: string): Promise<Ed25519PrivateKey> {
+export async function loadOrCreateDeviceKey(
+  dir: string,
+  sealing: KeySealing = PLAIN_KEY,
+): Promise<Ed25519PrivateKey> {
   const file = path.join(dir, IDENTITY_FILE)
-  let bytes: Buffer | undefined
+  let bytes: Uint8Array | undefined
   try {
     bytes = fs.readFileSync(file)
   } catch (err) {
@@ -20,6 +32,7 @@ export async function loadOrCreateDeviceKey(dir: string): Promise<Ed25519Private
     }
   }
   if (bytes) {
+    bytes = sealing.open(bytes)
     let key
     try {
       key = privateKeyFromProtobuf(bytes)
@@ -35,18 +48,22 @@ export async function loadOrCreateDeviceKey(dir: string): Promise<Ed25519Private
     return key
   }
   const key = await generateKeyPair('Ed25519')
-  saveDeviceKey(dir, key)
+  saveDeviceKey(dir, key, sealing)
   return key
 }
 
 /** Writes the device key into `dir` (mode 0600): beside, fsync, then rename, so a crash never
  * leaves a half-written key behind. A restore uses it to put a backed-up key in place. */
-export function saveDeviceKey(dir: string, key: Ed25519PrivateKey): void {
+export function saveDeviceKey(
+  dir: string,
+  key: Ed25519PrivateKey,
+  sealing: KeySealing = PLAIN_KEY,
+): void {
   const file = path.join(dir, IDENTITY_FILE)
   const tmp = `${file}.tmp-${process.pid}`
   const fd = fs.openSync(tmp, 'w', 0o600)
   try {
-    fs.writeSync(fd, privateKeyToProtobuf(key))
+    fs.writeSync(fd, sealing.seal(privateKeyToProtobuf(key)))
     fs.fsyncSync(fd)
   } finally {
     fs.closeSync(fd)

@@ -9,7 +9,7 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import type { CallContext, CommandName, Handlers, ParsedInput } from '../api/contract.ts'
-import type { Group, PeerInfo, Receipt } from '../api/domain.ts'
+import type { Group, PeerInfo, Receipt, VaultStatus } from '../api/domain.ts'
 import { HearthError } from '../api/errors.ts'
 import { CatchUpReporter } from './catch-up.ts'
 import { PeerEvents } from './events.ts'
@@ -39,6 +39,16 @@ import { BlobStore, type BlobHost, type BlobTransfer } from './shelves/index.ts'
 import { ShelfFiles, type Download, type ShelfLimits } from './shelves/shelf-files.ts'
 import { ReceiptBook, ReceiptsProtocol, type ReadMarker } from './receipts/index.ts'
 import { carryHandlers, finishPendingRestore, type RestoreInPlace } from './carry/index.ts'
+import {
+  alreadyEncrypted,
+  changePassphrase,
+  headerMissing,
+  headerMissingError,
+  isSealed,
+  notEncrypted,
+  type ScryptParams,
+  type Vault,
+} from './vault/index.ts'
 
 /** The version people see in About and in `hearth status`. */
 export const HEARTH_VERSION = '0.1.0'
@@ -65,6 +75,13 @@ export interface PeerOptions {
   portable?: boolean
   /** Shelf limits (tests shorten the upload idle time). */
   shelf?: ShelfLimits
+  /**
+   * The unlocked vault of an encrypted data folder: then everything is stored sealed under
+   * `vault.dir`. An encrypted folder without it is refused with LOCKED (see host.ts).
+   */
+  vault?: Vault
+  /** scrypt parameters for a new passphrase; tests pass cheap ones. */
+  kdf?: ScryptParams
 }
 
 export interface Peer {
@@ -140,24 +157,40 @@ function guardMemory(store: Store): GuardedStore {
 
 export async function createPeer(options: PeerOptions = {}): Promise<Peer> {
   const now = options.now ?? Date.now
-  if (options.dataDir) {
-    fs.mkdirSync(options.dataDir, { recursive: true, mode: 0o700 })
-    // A restore interrupted while moving its files into place is finished before anything opens.
-    await finishPendingRestore(options.dataDir)
+  const { vault } = options
+  if (options.dataDir) fs.mkdirSync(options.dataDir, { recursive: true, mode: 0o700 })
+  if (vault !== undefined && vault.dataDir !== options.dataDir) {
+    throw new HearthError('BAD_INPUT', 'a vault opens only the data folder it belongs to')
   }
+  if (vault === undefined && options.dataDir !== undefined && isSealed(options.dataDir)) {
+    // Opening the plaintext layout here would start a new, empty identity beside the sealed one.
+    throw new HearthError(
+      'LOCKED',
+      `The data folder ${options.dataDir} is encrypted; unlock it with its passphrase first.`,
+    )
+  }
+  if (vault === undefined && options.dataDir !== undefined && headerMissing(options.dataDir)) {
+    throw headerMissingError(options.dataDir)
+  }
+  /** Where the store, key file and blobs live: the data folder, or its sealed part. */
+  const storageDir = vault?.dir ?? options.dataDir
+  // A restore interrupted while moving its files into place is finished before anything opens.
+  if (storageDir !== undefined) await finishPendingRestore(storageDir)
   const privateKey =
     options.privateKey ??
-    (options.dataDir
-      ? await loadOrCreateDeviceKey(options.dataDir)
+    (storageDir
+      ? await loadOrCreateDeviceKey(storageDir, vault?.identity)
       : await generateKeyPair('Ed25519'))
   // The guard stops acknowledging when the medium fails and reopens it once it is back (the
   // device key, read above, tells our folder from another).
+  // Sealing goes inside the guard, so a reopen after a fault seals again.
   const given = options.store
+  const seal = (inner: Store): Store => (vault ? vault.store(inner) : inner)
   const store: GuardedStore =
     given !== undefined
-      ? guardMemory(given)
-      : options.dataDir
-        ? openDataFolderStore(options.dataDir)
+      ? guardMemory(seal(given))
+      : storageDir
+        ? openDataFolderStore(storageDir, seal)
         : guardMemory(new MemoryStore())
   const signer: Signer = makeSigner(privateKey)
   const self = signer.peerId
@@ -223,8 +256,8 @@ export async function createPeer(options: PeerOptions = {}): Promise<Peer> {
   }
 
   // Shelf files live beside the rest of the data; in memory mode, in a temp folder removed on stop.
-  const blobDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-blobs-'))
-  const blobs = await BlobStore.open(blobDir)
+  const blobDir = storageDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-blobs-'))
+  const blobs = await BlobStore.open(blobDir, vault ? { sealing: vault.blobs } : {})
   const blobHost: BlobHost = {
     mayRead: (groupId, peerId, blobId) =>
       isMember(groupId, peerId) && (replicas.get(groupId)?.shelfHoldsBlob(blobId) ?? false),
@@ -747,7 +780,29 @@ export async function createPeer(options: PeerOptions = {}): Promise<Peer> {
       version: HEARTH_VERSION,
       portable: options.portable ?? false,
       storage: store.health,
+      encrypted: vault !== undefined,
     }),
+    // A running peer is never locked; host.ts answers these while it is, and restarts the peer
+    // to turn encryption on.
+    'vault.status': async () => vaultStatus(),
+    'vault.unlock': async () => {
+      if (vault === undefined) throw notEncrypted()
+      return vaultStatus()
+    },
+    'vault.enable': async () => {
+      if (vault !== undefined) throw alreadyEncrypted()
+      throw new HearthError(
+        'BAD_INPUT',
+        'Turning encryption on restarts the peer, which only `hearth serve` and the desktop app do.',
+      )
+    },
+    'vault.changePassphrase': async ({ current, next }) => {
+      if (vault === undefined) throw notEncrypted()
+      await changePassphrase(vault.dataDir, current, next, options.kdf)
+      const status = vaultStatus()
+      events.emit('vaultChanged', status)
+      return status
+    },
     'groups.list': async () =>
       [...replicas.values()].filter((r) => r.hasGenesis() && r.isMember(self)).map(groupView),
     'groups.create': async ({ name }) => {
@@ -951,6 +1006,10 @@ export async function createPeer(options: PeerOptions = {}): Promise<Peer> {
     if (health.writable) for (const groupId of replicas.keys()) autoDownload(groupId)
   })
 
+  function vaultStatus(): VaultStatus {
+    return { state: vault ? 'unlocked' : 'off', portable: options.portable ?? false }
+  }
+
   /**
    * Addresses we reached a peer at ourselves. The remote address of a connection the peer opened
    * to us is its outgoing port, where nothing listens: an invite naming it fails to connect.
@@ -1007,7 +1066,7 @@ export async function createPeer(options: PeerOptions = {}): Promise<Peer> {
       for (const replica of replicas.values()) replica.destroy()
       storeClosed = true
       store.close()
-      if (options.dataDir === undefined) fs.rmSync(blobDir, { recursive: true, force: true })
+      if (storageDir === undefined) fs.rmSync(blobDir, { recursive: true, force: true })
     },
   }
 }

@@ -9,7 +9,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { HearthError, type ErrorCode } from '../../shared/api/errors.ts'
 import { restoreBackup } from '../../shared/peer/carry/index.ts'
-import { startRestorablePeer } from '../../shared/peer/carry/restorable.ts'
+import { PeerHost } from '../../shared/peer/host.ts'
 import type { Peer } from '../../shared/peer/peer.ts'
 import { PeerSet, until } from '../helpers/peers.ts'
 import { cli, tempDirs } from '../helpers/proc.ts'
@@ -229,14 +229,14 @@ describe('backup and restore', () => {
   test('a new install restores a backup in place of its unused identity, and refuses once it holds groups', async () => {
     assert.ok(backupFile, 'the first test made a backup')
     const dataDir = dirs.make('backup-in-place')
-    const host = await startRestorablePeer({
+    const host = await PeerHost.open({
       dataDir,
       name: 'New laptop',
       listen: ['/ip4/127.0.0.1/tcp/0'],
       mdns: false,
     })
     try {
-      const unused = host.peerId
+      const unused = host.peer?.peerId
       await assert.rejects(
         host.handlers['backup.restore']({ path: backupFile, passphrase: 'not it at all' }),
         failsWith('WRONG_PASSPHRASE'),
@@ -250,7 +250,7 @@ describe('backup and restore', () => {
       const r = await host.handlers['backup.restore']({ path: backupFile, passphrase: PASSPHRASE })
       assert.equal(r.name, 'Ana')
       assert.notEqual(r.peerId, unused)
-      assert.equal(host.peerId, r.peerId)
+      assert.equal(host.peer?.peerId, r.peerId)
       assert.deepEqual(await host.handlers['identity.get']({}), { peerId: r.peerId, name: 'Ana' })
       const groups = await host.handlers['groups.list']({})
       assert.deepEqual(groups.map((g) => g.name).sort(), ['Family', 'Quiet corner'])

@@ -18,6 +18,7 @@ const lan: Status = {
   version: '0.1.0',
   portable: false,
   storage: { writable: true, problem: null, message: null, since: null },
+  encrypted: false,
 }
 const group: Group = {
   groupId: 'a'.repeat(26),

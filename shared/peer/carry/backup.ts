@@ -25,6 +25,7 @@ import { decodeManifest, sha256Hex } from '../shelves/manifest.ts'
 import type { Manifest } from '../shelves/manifest.ts'
 import { DATABASE_FILE, openSqliteStore } from '../storage/sqlite.ts'
 import type { Store, StoredReceipt } from '../storage/types.ts'
+import type { Vault } from '../vault/vault.ts'
 import {
   jsonRecord,
   readJsonRecord,
@@ -243,6 +244,11 @@ export interface RestoreRequest {
    * identity is replaced. Without this the folder must be empty (or not exist).
    */
   replaceUnusedPeer?: boolean
+  /**
+   * The folder is encrypted: the restore is staged and committed inside `vault.dir`, every file
+   * sealed as the peer keeps it, so no plaintext of the backup ever reaches the folder.
+   */
+  vault?: Vault
 }
 
 export interface RestoreSummary {
@@ -324,7 +330,9 @@ export async function restoreBackup(request: RestoreRequest): Promise<RestoreSum
 
 /** Reads, checks and writes the whole backup beside the data folder's current contents. */
 export async function stageBackup(request: RestoreRequest): Promise<StagedRestore> {
-  const dataDir = path.resolve(request.dataDir)
+  const { vault } = request
+  // Where the restored files go: the data folder, or its sealed part.
+  const dataDir = path.resolve(vault?.dir ?? request.dataDir)
   await finishPendingRestore(dataDir)
   if (request.replaceUnusedPeer !== true) await requireEmpty(dataDir)
   const reader = await openBackup(request.file, request.passphrase)
@@ -339,7 +347,7 @@ export async function stageBackup(request: RestoreRequest): Promise<StagedRestor
     const folder = path.join(dataDir, `${STAGING_PREFIX}${randomBytes(6).toString('hex')}`)
     staging = folder
     await fs.mkdir(folder, { mode: 0o700 })
-    const summary = await stage(reader, request.file, folder)
+    const summary = await stage(reader, request.file, folder, vault)
     return {
       summary,
       discard,
@@ -359,7 +367,12 @@ export async function stageBackup(request: RestoreRequest): Promise<StagedRestor
   }
 }
 
-async function stage(reader: SealedFileReader, file: string, staging: string) {
+async function stage(
+  reader: SealedFileReader,
+  file: string,
+  staging: string,
+  vault: Vault | undefined,
+) {
   const next = () => reader.next(recordCap)
   const first = await next()
   if (first?.type !== REC.META) throw damaged(file, 'it does not start with its contents')
@@ -378,7 +391,8 @@ async function stage(reader: SealedFileReader, file: string, staging: string) {
     throw damaged(file, 'the device key is not the one it names')
   }
 
-  const store = openSqliteStore(staging)
+  const sqlite = openSqliteStore(staging)
+  const store = vault ? vault.store(sqlite) : sqlite
   let blobs: BlobStore | undefined
   const manifests: Manifest[] = []
   let groups = 0
@@ -402,7 +416,7 @@ async function stage(reader: SealedFileReader, file: string, staging: string) {
         if (entry.receipts.length > 0) store.putReceipts(groupId, entry.receipts)
         groups++
       } else if (record.type === REC.MANIFEST || record.type === REC.CHUNK) {
-        blobs ??= await BlobStore.open(staging)
+        blobs ??= await BlobStore.open(staging, vault ? { sealing: vault.blobs } : {})
         if (record.type === REC.MANIFEST) {
           let manifest: Manifest
           try {
@@ -437,7 +451,7 @@ async function stage(reader: SealedFileReader, file: string, staging: string) {
   } finally {
     store.close()
   }
-  saveDeviceKey(staging, key)
+  saveDeviceKey(staging, key, vault?.identity)
   return { peerId: meta.peerId, name: meta.name, groups, files: manifests.length }
 }
 

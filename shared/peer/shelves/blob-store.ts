@@ -3,6 +3,8 @@
 //   blobs/chunks/<first 2 hex>/<chunk sha256>      one file per distinct chunk (≤ 1 MiB)
 //   blobs/manifests/<first 2 hex>/<blob id>        the canonical manifest encoding
 //   blobs/tmp/                                     temp files; anything here at open is debris
+// In an encrypted data folder a BlobSealing (shared/peer/vault) seals every file and replaces
+// each hash in a file name by a keyed hash of it, so neither bytes nor names reveal content.
 // Names are lowercase hex (legal on Windows and FAT32), there are no symlinks, and a chunk is
 // shared by every blob that contains it. Memory stays flat for any file size: at most one chunk
 // per call is held.
@@ -63,6 +65,30 @@ export interface GcResult {
 const NOT_FOUND = new Set(['ENOENT', 'ENOTDIR'])
 const MANIFEST_CACHE_SIZE = 32
 
+export type BlobFileKind = 'chunk' | 'manifest'
+
+/** How chunk and manifest files are kept on disk: as they are, or sealed. */
+export interface BlobSealing {
+  /** The file name for a chunk hash or blob id (64 lowercase hex characters). */
+  fileName(kind: BlobFileKind, hash: string): string
+  /** What is written to the file `name`. */
+  seal(kind: BlobFileKind, name: string, bytes: Uint8Array): Uint8Array
+  /** What was sealed into the file `name`, or undefined if the file was changed or moved. */
+  open(kind: BlobFileKind, name: string, stored: Uint8Array): Uint8Array | undefined
+}
+
+/** Files named by their hash, holding their bytes as they are. */
+export const PLAIN_BLOBS: BlobSealing = {
+  fileName: (_kind, hash) => hash,
+  seal: (_kind, _name, bytes) => bytes,
+  open: (_kind, _name, stored) => stored,
+}
+
+export interface BlobStoreOptions {
+  /** Default: PLAIN_BLOBS. */
+  sealing?: BlobSealing
+}
+
 export class BlobStore {
   /** <dataDir>/blobs */
   readonly root: string
@@ -74,17 +100,19 @@ export class BlobStore {
   /** Blob ids and chunk hashes that gc must not remove (fetches and imports in progress). */
   readonly #heldBlobs = new Map<string, number>()
   readonly #heldChunks = new Map<string, number>()
+  readonly #sealing: BlobSealing
 
-  private constructor(root: string) {
+  private constructor(root: string, sealing: BlobSealing) {
     this.root = root
+    this.#sealing = sealing
     this.#chunksDir = path.join(root, 'chunks')
     this.#manifestsDir = path.join(root, 'manifests')
     this.#tmpDir = path.join(root, 'tmp')
   }
 
   /** Opens (creating if needed) the store under `dataDir` and removes debris left by a crash. */
-  static async open(dataDir: string): Promise<BlobStore> {
-    const store = new BlobStore(path.join(dataDir, 'blobs'))
+  static async open(dataDir: string, options: BlobStoreOptions = {}): Promise<BlobStore> {
+    const store = new BlobStore(path.join(dataDir, 'blobs'), options.sealing ?? PLAIN_BLOBS)
     try {
       await ensureDir(store.#chunksDir)
       await ensureDir(store.#manifestsDir)
@@ -120,14 +148,15 @@ export class BlobStore {
   async readChunk(hash: string): Promise<Uint8Array | null> {
     checkHash(hash)
     const file = this.#chunkPath(hash)
-    let bytes: Uint8Array
+    let bytes: Uint8Array | undefined
     try {
       bytes = await readFile(file)
     } catch (err) {
       if (hasCode(err, NOT_FOUND)) return null
       throw storageFailed('reading a chunk', err)
     }
-    if (bytes.length > CHUNK_SIZE || sha256Hex(bytes) !== hash) {
+    bytes = this.#sealing.open('chunk', path.basename(file), bytes)
+    if (bytes === undefined || bytes.length > CHUNK_SIZE || sha256Hex(bytes) !== hash) {
       await rm(file, { force: true })
       throw new HearthError('STORAGE_FAILED', `chunk ${hash} was damaged on disk and was removed`)
     }
@@ -163,7 +192,8 @@ export class BlobStore {
     const file = this.#manifestPath(blobId)
     if (!(await exists(file))) {
       try {
-        await writeFileDurably(this.#tmpDir, file, encoded)
+        const stored = this.#sealing.seal('manifest', path.basename(file), encoded)
+        await writeFileDurably(this.#tmpDir, file, stored)
       } catch (err) {
         throw writeFailure('saving a manifest', err)
       }
@@ -180,16 +210,19 @@ export class BlobStore {
       this.#remember(blobId, cached)
       return cached
     }
+    const file = this.#manifestPath(blobId)
     let bytes: Uint8Array
     try {
-      bytes = await readFile(this.#manifestPath(blobId))
+      bytes = await readFile(file)
     } catch (err) {
       if (hasCode(err, NOT_FOUND)) return null
       throw storageFailed('reading a manifest', err)
     }
     let manifest: Manifest
     try {
-      manifest = verifiedManifest(blobId, bytes)
+      const opened = this.#sealing.open('manifest', path.basename(file), bytes)
+      if (opened === undefined) throw new Error('it was changed or moved')
+      manifest = verifiedManifest(blobId, opened)
     } catch (err) {
       await rm(this.#manifestPath(blobId), { force: true })
       throw new HearthError(
@@ -360,21 +393,30 @@ export class BlobStore {
    * imported.
    */
   async gc(keep: Iterable<string>): Promise<GcResult> {
-    const kept = new Set([...keep, ...this.#heldBlobs.keys()])
+    // Files are named through the sealing, so what to keep is worked out in file names.
+    const kept = new Map<string, string>()
+    for (const blobId of [...keep, ...this.#heldBlobs.keys()]) {
+      if (isHexHash(blobId)) kept.set(this.#sealing.fileName('manifest', blobId), blobId)
+    }
     const result: GcResult = { removedManifests: 0, removedChunks: 0, removedBytes: 0 }
-    const used = new Set(this.#heldChunks.keys())
+    const used = new Set(
+      [...this.#heldChunks.keys()].map((h) => this.#sealing.fileName('chunk', h)),
+    )
     try {
       for (const file of await listHashFiles(this.#manifestsDir)) {
-        const blobId = path.basename(file)
-        if (kept.has(blobId)) {
+        const blobId = kept.get(path.basename(file))
+        if (blobId !== undefined) {
           const manifest = await this.getManifest(blobId)
-          for (const hash of manifest?.chunks ?? []) used.add(hash)
+          for (const hash of manifest?.chunks ?? []) used.add(this.#sealing.fileName('chunk', hash))
           continue
         }
         result.removedBytes += (await stat(file)).size
         await rm(file, { force: true })
-        this.#manifests.delete(blobId)
         result.removedManifests++
+      }
+      // A removed manifest may be cached under its id, which its file name no longer tells.
+      for (const blobId of this.#manifests.keys()) {
+        if (!kept.has(this.#sealing.fileName('manifest', blobId))) this.#manifests.delete(blobId)
       }
       for (const file of await listHashFiles(this.#chunksDir)) {
         if (used.has(path.basename(file))) continue
@@ -387,6 +429,27 @@ export class BlobStore {
       throw storageFailed('cleaning the blob store', err)
     }
     return result
+  }
+
+  /**
+   * The ids of every blob whose manifest this store holds, in no particular order. In a sealed
+   * store each manifest is opened to learn its id; one that does not open is skipped (gc removes
+   * it unless someone keeps its id).
+   */
+  async blobIds(): Promise<string[]> {
+    const ids: string[] = []
+    try {
+      for (const file of await listHashFiles(this.#manifestsDir)) {
+        const name = path.basename(file)
+        const opened = this.#sealing.open('manifest', name, await readFile(file))
+        if (opened === undefined) continue
+        const blobId = sha256Hex(opened)
+        if (this.#sealing.fileName('manifest', blobId) === name) ids.push(blobId)
+      }
+    } catch (err) {
+      throw storageFailed('listing the blob store', err)
+    }
+    return ids
   }
 
   /** Bytes the store occupies on disk (chunks, manifests and temp files). */
@@ -406,18 +469,25 @@ export class BlobStore {
 
   async #writeChunk(hash: string, bytes: Uint8Array): Promise<void> {
     try {
-      await writeFileDurably(this.#tmpDir, this.#chunkPath(hash), bytes)
+      const file = this.#chunkPath(hash)
+      await writeFileDurably(
+        this.#tmpDir,
+        file,
+        this.#sealing.seal('chunk', path.basename(file), bytes),
+      )
     } catch (err) {
       throw writeFailure('saving a chunk', err)
     }
   }
 
   #chunkPath(hash: string): string {
-    return path.join(this.#chunksDir, hash.slice(0, 2), hash)
+    const name = this.#sealing.fileName('chunk', hash)
+    return path.join(this.#chunksDir, name.slice(0, 2), name)
   }
 
   #manifestPath(blobId: string): string {
-    return path.join(this.#manifestsDir, blobId.slice(0, 2), blobId)
+    const name = this.#sealing.fileName('manifest', blobId)
+    return path.join(this.#manifestsDir, name.slice(0, 2), name)
   }
 
   #remember(blobId: string, manifest: Manifest): void {

@@ -1,7 +1,14 @@
 // File shelves, the layers under the shelf index: a content-addressed blob store and the
 // /hearth/blob/1.0.0 transfer service that moves verified chunks between members.
-export { BlobStore, ChunkMismatchError } from './blob-store.ts'
-export type { ExportOptions, GcResult, ImportProgress } from './blob-store.ts'
+export { BlobStore, ChunkMismatchError, PLAIN_BLOBS } from './blob-store.ts'
+export type {
+  BlobFileKind,
+  BlobSealing,
+  BlobStoreOptions,
+  ExportOptions,
+  GcResult,
+  ImportProgress,
+} from './blob-store.ts'
 export {
   CHUNK_SIZE,
   MAX_BLOB_BYTES,

@@ -105,6 +105,12 @@ export class MemoryStore implements Store {
     this.settings.set(key, value)
   }
 
+  /** Every setting's name, like SqliteStore.settingKeys. */
+  settingKeys(): string[] {
+    this.checkOpen()
+    return [...this.settings.keys()].sort()
+  }
+
   rememberPeer(peerId: string, addrs: string[], seenAt: number): void {
     this.checkOpen()
     checkId('peer id', peerId)

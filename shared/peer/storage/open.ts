@@ -7,14 +7,21 @@ import { IDENTITY_FILE } from '../identity.ts'
 import { DataFolder } from './folder.ts'
 import { GuardedStore } from './guarded.ts'
 import { DATABASE_FILE, openSqliteStore, SqliteStore } from './sqlite.ts'
+import type { Store } from './types.ts'
 
-export function openDataFolderStore(dir: string): GuardedStore {
+/** `wrap` puts layers over the sqlite store (sealing): a reopen builds them again. */
+export function openDataFolderStore(
+  dir: string,
+  wrap: (store: Store) => Store = (store) => store,
+): GuardedStore {
   const folder = new DataFolder(dir, DATABASE_FILE, IDENTITY_FILE)
   return new GuardedStore({
     open: (again) =>
-      again
-        ? SqliteStore.open(path.join(dir, DATABASE_FILE), { mustExist: true })
-        : openSqliteStore(dir),
+      wrap(
+        again
+          ? SqliteStore.open(path.join(dir, DATABASE_FILE), { mustExist: true })
+          : openSqliteStore(dir),
+      ),
     folder,
   })
 }

@@ -94,6 +94,7 @@ export class SqliteStore implements Store {
     | 'lastSeq'
     | 'getSetting'
     | 'setSetting'
+    | 'settingKeys'
     | 'putPeer'
     | 'knownPeers'
     | 'hasGroup'
@@ -173,6 +174,7 @@ export class SqliteStore implements Store {
       setSetting: db.prepare(
         'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
       ),
+      settingKeys: db.prepare('SELECT key FROM settings ORDER BY key'),
       putPeer: db.prepare(
         `INSERT INTO peers (peer_id, addrs, seen_at) VALUES (?, ?, ?)
          ON CONFLICT (peer_id) DO UPDATE SET addrs = excluded.addrs, seen_at = excluded.seen_at`,
@@ -272,6 +274,13 @@ export class SqliteStore implements Store {
     checkId('setting name', key)
     checkText('setting value', value)
     this.run('saving a setting', () => this.sql.setSetting.run(key, value))
+  }
+
+  /** Every setting's name (not in the Store interface: copying a whole store needs it). */
+  settingKeys(): string[] {
+    return this.run('listing settings', () =>
+      this.sql.settingKeys.all().map((row) => this.text(row, 'key')),
+    )
   }
 
   rememberPeer(peerId: string, addrs: string[], seenAt: number): void {
