@@ -2,6 +2,7 @@
 import { StrictMode, useCallback, useEffect, useRef, useState } from 'react'
 import { createRoot } from 'react-dom/client'
 import { App } from './app/App.tsx'
+import { UnlockScreen } from './features/vault/UnlockScreen.tsx'
 import { defaultLanguage, I18nProvider, isLanguage, useI18n, type Language } from './i18n/index.tsx'
 import { HostBanner } from './features/status/HostBanner.tsx'
 import { connect, ConnectError, type Platform } from './platform/connect.ts'
@@ -19,6 +20,7 @@ const LANGUAGE_KEY = 'hearth.lang'
 type Boot =
   | { phase: 'connecting' }
   | { phase: 'failed'; error: unknown }
+  | { phase: 'locked'; platform: Platform; proceed(): void }
   | { phase: 'ready'; session: Session; platform: Platform }
 
 function Root(props: { prefs: Prefs }) {
@@ -33,27 +35,38 @@ function Root(props: { prefs: Prefs }) {
 
   useEffect(() => {
     let cancelled = false
-    let opened: { session: Session; platform: Platform } | undefined
+    let platform: Platform | undefined
+    let session: Session | undefined
+    const fail = (error: unknown) => {
+      console.error('hearth ui: could not start', error)
+      if (!cancelled) setBoot({ phase: 'failed', error })
+    }
+    const openSession = async (connected: Platform) => {
+      session = await Session.open(connected.client)
+      if (cancelled) return
+      setBoot({ phase: 'ready', session, platform: connected })
+    }
     connect()
-      .then(async (platform) => {
-        const session = await Session.open(platform.client)
-        opened = { session, platform }
-        if (cancelled) {
-          session.dispose()
-          platform.client.close()
-          return
+      .then(async (connected) => {
+        platform = connected
+        if (cancelled) return
+        setDesktop(connected.desktop)
+        // An encrypted data folder: nothing else answers until the passphrase is in.
+        const vault = await connected.client.call('vault.status', {})
+        if (vault.state !== 'locked') return openSession(connected)
+        let proceeding = false
+        const proceed = () => {
+          if (proceeding) return
+          proceeding = true
+          openSession(connected).catch(fail)
         }
-        setBoot({ phase: 'ready', session, platform })
-        setDesktop(platform.desktop)
+        if (!cancelled) setBoot({ phase: 'locked', platform: connected, proceed })
       })
-      .catch((error: unknown) => {
-        console.error('hearth ui: could not start', error)
-        if (!cancelled) setBoot({ phase: 'failed', error })
-      })
+      .catch(fail)
     return () => {
       cancelled = true
-      opened?.session.dispose()
-      opened?.platform.client.close()
+      session?.dispose()
+      platform?.client.close()
     }
   }, [prefs, attempt])
 
@@ -86,6 +99,14 @@ function Root(props: { prefs: Prefs }) {
         <p className="splash" role="status">
           {t.connecting}
         </p>
+      </>
+    )
+  }
+  if (boot.phase === 'locked') {
+    return (
+      <>
+        {banner}
+        <UnlockScreen client={boot.platform.client} onUnlocked={boot.proceed} />
       </>
     )
   }

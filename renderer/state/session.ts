@@ -259,6 +259,16 @@ export class Session {
     this.#changed()
   }
 
+  /** Encrypts the data folder: the peer restarts on it, and this session carries on. */
+  async enableEncryption(passphrase: string): Promise<void> {
+    await this.client.call('vault.enable', { passphrase })
+    await this.#refreshStatus()
+  }
+
+  async changePassphrase(current: string, next: string): Promise<void> {
+    await this.client.call('vault.changePassphrase', { current, next })
+  }
+
   /** Loads a chat the first time it is opened; later calls only mark it read. */
   async openChat(groupId: string): Promise<void> {
     if (this.#chats.has(groupId)) return

@@ -1,10 +1,12 @@
-// Settings: display name, language, where the data is kept, and what this device and app are.
+// Settings: display name, language, where the data is kept and whether it is encrypted, and what
+// this device and app are.
 import { useEffect, useId, useState } from 'react'
 import { useI18n } from '../../i18n/index.tsx'
 import { useSession, useSnapshot } from '../../state/session-context.tsx'
 import { Dialog } from '../../ui/Dialog.tsx'
 import { ErrorText } from '../../ui/ErrorText.tsx'
 import { useAction } from '../../ui/use-action.ts'
+import { EncryptionSettings } from '../vault/EncryptionSettings.tsx'
 import { LanguagePicker } from './LanguagePicker.tsx'
 import { BackupDialog } from '../carry/BackupDialog.tsx'
 
@@ -76,6 +78,7 @@ export function SettingsDialog(props: { onClose(): void }) {
           <p className="hint">{t.dataInMemory}</p>
         ) : null}
       </section>
+      <EncryptionSettings />
       <section className="dialog-body" aria-labelledby="settings-backup-title">
         <h3 id="settings-backup-title">{t.backupSection}</h3>
         <p className="hint">{t.backupSectionHint}</p>
