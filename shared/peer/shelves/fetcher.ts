@@ -1,14 +1,19 @@
 // The receiving side of /hearth/blob/1.0.0: fetches the chunks of one blob that we do not hold
 // yet, from several members at once. Each source gets a small window (a few streams, each asking
 // for a few chunks), so memory stays within sources × window × 1 MiB whatever the file size.
-// Every chunk is checked against its hash the moment it arrives; a source that sends a bad chunk,
-// more bytes than declared, anything it was not asked for, or stalls, is dropped for this blob
-// (and struck), and its chunks go back to the pool for the others. Only missing chunks are ever
-// requested, so a fetch started again after a cancel, a crash or a restart resumes where the
-// verified chunks on disk end.
+// Every chunk is checked (length on arrival, hash by the store before it keeps a byte); a source
+// that sends a bad chunk, more bytes than declared, anything it was not asked for, or stalls, is
+// dropped for this blob (and struck), and its chunks go back to the pool for the others. Only
+// missing chunks are ever requested, so a fetch started again after a cancel, a crash or a
+// restart resumes where the verified chunks on disk end.
+//
+// Writing is decoupled from asking: a request's slot is free again as soon as its last chunk
+// has arrived, so the next request is on the wire while the disk catches up; new requests wait
+// only while too many chunks are still being written (maxPendingWrites), which bounds memory.
 import { HearthError } from '../../api/index.ts'
 import { FrameDecoder, FrameError, encodeFrame } from '../sync/frames.ts'
-import { blobIdOf, checkManifest, chunkLength, sha256Hex } from './manifest.ts'
+import { ChunkMismatchError } from './blob-store.ts'
+import { blobIdOf, checkManifest, chunkLength } from './manifest.ts'
 import { RateMeter } from './rate.ts'
 import {
   FRAME_BUSY,
@@ -27,6 +32,7 @@ import type { Logger, PeerId, Stream } from '@libp2p/interface'
 /** What a fetch needs from the blob store (BlobStore implements it). */
 export interface FetchStore {
   putManifest(manifest: Manifest): Promise<string>
+  /** Keeps the chunk only if `bytes` hash to `hash`; otherwise throws ChunkMismatchError. */
   putChunk(hash: string, bytes: Uint8Array): Promise<void>
   missingChunks(manifest: Manifest): Promise<number[]>
   hold(manifest: Manifest): () => void
@@ -37,6 +43,8 @@ export interface FetchLimits {
   streamsPerSource: number
   /** Chunks asked for on one stream. */
   chunksPerRequest: number
+  /** Received chunks of one fetch still being written; no new request starts while this many are. */
+  maxPendingWrites: number
   /** A source must deliver each next chunk (or answer) within this time, or it is dropped. */
   chunkTimeoutMs: number
   /** Reaching a source and opening a stream to it. */
@@ -114,6 +122,8 @@ export class BlobFetch {
   readonly #rate = new RateMeter()
   readonly #dropped: FetchResult['dropped'] = []
   #tasks = 0
+  /** Chunk writes in progress. */
+  #writing = 0
   #have = 0
   #fetched = 0
   #failure: Error | null = null
@@ -183,7 +193,7 @@ export class BlobFetch {
   /** Starts whatever requests the window and the free slots allow; settles when it is over. */
   pump(): void {
     if (this.#settled) return
-    if (!this.#stopping) {
+    if (!this.#stopping && this.#writing < this.#deps.limits.maxPendingWrites) {
       // One batch per source per round, so every source gets work before any gets more.
       let started = true
       while (started) {
@@ -240,7 +250,6 @@ export class BlobFetch {
 
   async #request(source: Source, batch: number[]): Promise<void> {
     const expected = new Set(batch)
-    const writes: Promise<void>[] = []
     let outcome: Outcome
     let stream: Stream | undefined
     try {
@@ -250,7 +259,7 @@ export class BlobFetch {
       ])
       stream = await this.#deps.openStream(source.peer, dialSignal)
       source.streams.add(stream)
-      outcome = await this.#exchange(source, stream, expected, writes)
+      outcome = await this.#exchange(source, stream, expected)
     } catch (err) {
       outcome = this.#abort.signal.aborted
         ? { kind: 'aborted' }
@@ -258,8 +267,6 @@ export class BlobFetch {
     } finally {
       if (stream !== undefined) source.streams.delete(stream)
     }
-    // Each write settles on its own (see #store); wait so a finished request holds no bytes.
-    await Promise.all(writes)
     for (const index of expected) this.#pool.add(index)
     if (outcome.kind === 'strike') {
       // Several streams of one source can fail together (a stall times out on each of them):
@@ -272,12 +279,7 @@ export class BlobFetch {
   }
 
   /** Sends the request and reads the answer; resolves with how it went (it never rejects). */
-  #exchange(
-    source: Source,
-    stream: Stream,
-    expected: Set<number>,
-    writes: Promise<void>[],
-  ): Promise<Outcome> {
+  #exchange(source: Source, stream: Stream, expected: Set<number>): Promise<Outcome> {
     const decoder = new FrameDecoder(MAX_CHUNK_FRAME_BYTES)
     const { chunkTimeoutMs } = this.#deps.limits
     return new Promise<Outcome>((resolve) => {
@@ -310,7 +312,7 @@ export class BlobFetch {
       const onMessage = (evt: { data: Uint8Array | Iterable<Uint8Array> }): void => {
         try {
           for (const frame of decoder.push(evt.data)) {
-            const outcome = this.#onFrame(source, frame, expected, writes)
+            const outcome = this.#onFrame(source, frame, expected)
             if (outcome !== null) {
               finish(outcome, new Error(outcome.reason))
               return
@@ -375,7 +377,6 @@ export class BlobFetch {
     source: Source,
     frame: Uint8Array,
     expected: Set<number>,
-    writes: Promise<void>[],
   ): { kind: 'drop'; reason: string } | null {
     const response = readResponse(frame)
     switch (response.type) {
@@ -386,11 +387,8 @@ export class BlobFetch {
         const length = chunkLength(this.#manifest, index)
         if (bytes.length > length) throw new ProtocolError('sent more bytes than declared')
         if (bytes.length < length) throw new ProtocolError('sent a short chunk')
-        if (sha256Hex(bytes) !== this.#manifest.chunks[index]) {
-          throw new ProtocolError(`sent chunk ${index} that does not match its hash`)
-        }
         expected.delete(index)
-        writes.push(this.#store(source, index, bytes))
+        void this.#store(source, index, bytes)
         return null
       }
       case FRAME_NO_CHUNK:
@@ -409,24 +407,36 @@ export class BlobFetch {
     }
   }
 
-  /** Writes a verified chunk; never rejects (a disk failure fails the whole fetch). */
+  /**
+   * Hands a received chunk to the store, which hashes it before keeping it. Never rejects: a
+   * chunk that does not match its hash drops (and strikes) its source and goes back to the pool;
+   * any other failure is our disk (full, unplugged) and fails the whole fetch.
+   */
   async #store(source: Source, index: number, bytes: Uint8Array): Promise<void> {
     const hash = this.#manifest.chunks[index] as string
+    this.#writing++
     try {
       await this.#deps.store.putChunk(hash, bytes)
+      source.bytes += bytes.length
+      this.#fetched += bytes.length
+      this.#have += bytes.length
+      this.#rate.add(bytes.length)
+      this.#emitProgress()
     } catch (err) {
-      // The chunk was verified on arrival, so this is our disk (full, unplugged), not the source.
       this.#pool.add(index)
-      this.#deps.log.error('storing chunk %d of %s failed - %e', index, this.blobId, err)
-      this.#failure ??= toError(err)
-      this.#abort.abort(this.#failure)
-      return
+      if (err instanceof ChunkMismatchError) {
+        const reason = `sent chunk ${index} that does not match its hash`
+        if (source.dropped === null) this.#deps.strike(source.key, reason)
+        this.#drop(source, reason)
+      } else {
+        this.#deps.log.error('storing chunk %d of %s failed - %e', index, this.blobId, err)
+        this.#failure ??= toError(err)
+        this.#abort.abort(this.#failure)
+      }
+    } finally {
+      this.#writing--
+      this.pump()
     }
-    source.bytes += bytes.length
-    this.#fetched += bytes.length
-    this.#have += bytes.length
-    this.#rate.add(bytes.length)
-    this.#emitProgress()
   }
 
   #drop(source: Source, reason: string): void {
@@ -438,8 +448,8 @@ export class BlobFetch {
   }
 
   #checkEnd(): void {
-    if (this.#settled || this.#tasks > 0) return
-    // No request is in flight, and each request waited for its own writes: nothing moves.
+    if (this.#settled || this.#tasks > 0 || this.#writing > 0) return
+    // No request is in flight and no chunk is being written: nothing moves.
     if (this.#abort.signal.aborted && this.#failure === null) {
       this.#settle(() => this.#reject(this.#opts.signal?.reason ?? this.#abort.signal.reason))
       return

@@ -23,7 +23,7 @@ import {
   MAX_MANIFEST_FRAME_BYTES,
   MAX_REQUEST_BYTES,
   ProtocolError,
-  chunkFrame,
+  chunkFrameHead,
   readRequest,
   readResponse,
   writeRequest,
@@ -69,13 +69,15 @@ export interface TransferLimits extends FetchLimits {
   drainTimeoutMs: number
 }
 
-// Memory: serving holds at most one chunk per stream (≤ 32 MiB at the global cap); fetching
-// at most sources × 2 streams × 4 chunks, i.e. 8 MiB per source, verified as it arrives.
-// Two streams of four chunks keep a LAN link busy: the next request is in flight while the
-// current one is answered.
+// Memory: serving holds at most two chunks per stream (the one being sent and the one read
+// ahead; ≤ 64 MiB at the global cap); fetching holds at most maxPendingWrites chunks being
+// written plus what the open requests still bring (sources × 2 streams × 8 chunks), i.e.
+// 16 MiB per source and 8 MiB per fetch. Two streams of eight chunks keep a link busy: the
+// next request is on the wire while the current one is answered.
 export const defaultTransferLimits: TransferLimits = {
   streamsPerSource: 2,
-  chunksPerRequest: 4,
+  chunksPerRequest: 8,
+  maxPendingWrites: 8,
   chunkTimeoutMs: 30_000,
   dialTimeoutMs: 10_000,
   maxStreamsPerPeer: 4,
@@ -341,20 +343,31 @@ class BlobTransferService implements BlobTransfer {
     }
   }
 
-  /** Chunk frames for the request, read one at a time as the reader takes them. */
+  /**
+   * The request's frames, each chunk read from disk while the one before it is being sent (one
+   * chunk of read-ahead), and sent as a small head plus the chunk's own bytes.
+   */
   async *#chunkFrames(
     peer: string,
     request: Extract<BlobRequest, { op: 'chunks' }>,
   ): AsyncGenerator<Uint8Array> {
     const manifest = await this.#manifest(request.blobId)
-    for (const index of request.chunks) {
-      const hash = manifest?.chunks[index]
-      const bytes = hash === undefined ? null : await this.#readChunk(hash)
+    const read = (at: number): Promise<Uint8Array | null> => {
+      const index = request.chunks[at]
+      const hash = index === undefined ? undefined : manifest?.chunks[index]
+      return hash === undefined ? Promise.resolve(null) : this.#readChunk(hash)
+    }
+    let next = read(0)
+    for (const [at, index] of request.chunks.entries()) {
+      const bytes = await next
+      // #readChunk never rejects, so a read left behind by an aborted stream is harmless.
+      next = read(at + 1)
       if (bytes === null) {
         yield encodeFrame(writeResponse({ type: FRAME_NO_CHUNK, index }))
         continue
       }
-      yield chunkFrame(index, bytes)
+      yield chunkFrameHead(index, bytes.length)
+      yield bytes
       this.#served({ peerId: peer, blobId: request.blobId, index, bytes: bytes.length })
     }
   }

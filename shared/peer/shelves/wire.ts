@@ -91,15 +91,17 @@ export function readRequest(payload: Uint8Array): BlobRequest {
   return parsed.data
 }
 
-/** A whole CHUNK frame, length prefix included, built with a single copy of the bytes. */
-export function chunkFrame(index: number, bytes: Uint8Array): Uint8Array {
-  const bodyLength = 5 + bytes.length
+/**
+ * The start of a CHUNK frame for `length` bytes of chunk: length prefix, type and index. The
+ * chunk's bytes follow as they are, so a 1 MiB chunk is never copied into a frame.
+ */
+export function chunkFrameHead(index: number, length: number): Uint8Array {
+  const bodyLength = 5 + length
   const prefix = varintLength(bodyLength)
-  const out = new Uint8Array(prefix + bodyLength)
+  const out = new Uint8Array(prefix + 5)
   writeVarint(bodyLength, out, 0)
   out[prefix] = FRAME_CHUNK
   new DataView(out.buffer).setUint32(prefix + 1, index)
-  out.set(bytes, prefix + 5)
   return out
 }
 
