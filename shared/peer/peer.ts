@@ -35,7 +35,13 @@ import { Reconnector } from './sync/reconnect.ts'
 import { handleAddrsProtocol, pushAddrs, type AddrsHost } from './sync/member-addrs.ts'
 import type { GroupSync, SyncHost } from './sync/index.ts'
 import { CodeBook, looksLikeCode, findAndRedeem, handleCodeProtocol } from './invites/index.ts'
-import { BlobStore, type BlobHost, type BlobTransfer } from './shelves/index.ts'
+import {
+  BlobStore,
+  type BlobHost,
+  type BlobTransfer,
+  type ServedChunk,
+  type TransferLimits,
+} from './shelves/index.ts'
 import { ShelfFiles, type Download, type ShelfLimits } from './shelves/shelf-files.ts'
 import { ReceiptBook, ReceiptsProtocol, type ReadMarker } from './receipts/index.ts'
 import { carryHandlers, finishPendingRestore, type RestoreInPlace } from './carry/index.ts'
@@ -82,6 +88,8 @@ export interface PeerOptions {
   vault?: Vault
   /** scrypt parameters for a new passphrase; tests pass cheap ones. */
   kdf?: ScryptParams
+  /** Shelf transfer tuning, and a hook told of every chunk served (usage figures, tests). */
+  transfer?: { limits?: Partial<TransferLimits>; onServed?(chunk: ServedChunk): void }
 }
 
 export interface Peer {
@@ -259,6 +267,7 @@ export async function createPeer(options: PeerOptions = {}): Promise<Peer> {
   const blobDir = storageDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-blobs-'))
   const blobs = await BlobStore.open(blobDir, vault ? { sealing: vault.blobs } : {})
   const blobHost: BlobHost = {
+    sharesAGroup: (peerId) => [...replicas.keys()].some((g) => isMember(g, peerId)),
     mayRead: (groupId, peerId, blobId) =>
       isMember(groupId, peerId) && (replicas.get(groupId)?.shelfHoldsBlob(blobId) ?? false),
   }
@@ -327,7 +336,13 @@ export async function createPeer(options: PeerOptions = {}): Promise<Peer> {
         events.emit('groupSynced', { groupId, peerId })
         autoDownload(groupId)
       },
-      blob: { store: blobs, host: blobHost, onStrike: (peerId, reason) => strike(peerId, reason) },
+      blob: {
+        store: blobs,
+        host: blobHost,
+        onStrike: (peerId, reason) => strike(peerId, reason),
+        limits: options.transfer?.limits,
+        onServed: options.transfer?.onServed,
+      },
       ...options.node,
     })
   }

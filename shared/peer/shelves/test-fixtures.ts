@@ -87,6 +87,10 @@ export class FakeShelfHost implements BlobHost {
     this.shelves.set(groupId, set)
   }
 
+  sharesAGroup(peerId: string): boolean {
+    return [...this.members.values()].some((set) => set.has(peerId))
+  }
+
   mayRead(groupId: string, peerId: string, blobId: string): boolean {
     return (
       this.members.get(groupId)?.has(peerId) === true &&

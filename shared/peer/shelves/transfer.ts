@@ -1,7 +1,8 @@
 // /hearth/blob/1.0.0 as a libp2p service: serves chunks and manifests of the blobs on our shelves
-// to members who may read them, and fetches blobs from them (fetcher.ts). The host decides who
-// may read what (a member of the group, and the blob on that group's shelf) before we send a
-// single byte; anyone else gets one REFUSED frame with no detail.
+// to members who may read them, and fetches blobs from them (fetcher.ts). A peer that shares no
+// group with us has the stream reset before we read or send a byte. For a member, the host
+// decides who may read what (a member of the group, and the blob on that group's shelf) before
+// we send a byte of it; a request it may not make gets one REFUSED frame with no detail.
 import { GroupId, HearthError } from '../../api/index.ts'
 import { FrameError, encodeFrame, readOneFrame } from '../sync/frames.ts'
 import { BlobFetch } from './fetcher.ts'
@@ -46,6 +47,8 @@ import type {
 
 /** Who may read what. Implemented by the peer over its groups and their shelf indexes. */
 export interface BlobHost {
+  /** True if peerId is a member of at least one group we are in: anyone else is a stranger. */
+  sharesAGroup(peerId: string): boolean
   /** True only if peerId is a member of groupId AND blobId is on that group's shelf. */
   mayRead(groupId: string, peerId: string, blobId: string): boolean
 }
@@ -299,6 +302,11 @@ class BlobTransferService implements BlobTransfer {
       stream.abort(new Error('blob transfer stopped'))
       return
     }
+    if (!this.#sharesAGroup(peer)) {
+      this.#log('refusing a blob stream from %s, who shares no group with us', peer)
+      stream.abort(new Error('not a member of any group we are in'))
+      return
+    }
     if (!this.#serving.tryAcquire(peer)) {
       this.#log('too many blob streams, telling %s we are busy', peer)
       await this.#answer(stream, peer, [encodeFrame(writeResponse({ type: FRAME_BUSY }))])
@@ -407,6 +415,15 @@ class BlobTransferService implements BlobTransfer {
     } catch (err) {
       this.#log.error('reading chunk %s failed - %e', hash, err)
       return null
+    }
+  }
+
+  #sharesAGroup(peer: string): boolean {
+    try {
+      return this.#init.host.sharesAGroup(peer)
+    } catch (err) {
+      this.#log.error('membership check for %s failed - %e', peer, err)
+      return false
     }
   }
 
