@@ -197,7 +197,7 @@ export function servingFrom(
 }
 
 /** The chunk files a store holds whose content does not hash to their name (should be none). */
-export async function corruptChunks(store: BlobStore): Promise<string[]> {
+export async function corruptChunks(store: Pick<BlobStore, 'root'>): Promise<string[]> {
   const chunksDir = path.join(store.root, 'chunks')
   const bad: string[] = []
   for (const rel of await listTree(chunksDir)) {
