@@ -1,6 +1,7 @@
 // Text output for people. Peer-supplied strings are printed with control characters escaped so a
 // hostile name cannot rewrite the terminal.
 import type { Group, Message, PeerInfo, ShelfFile } from '../api/domain.ts'
+import { displayName } from '../api/names.ts'
 
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g
@@ -56,7 +57,16 @@ export function formatShelf(files: ShelfFile[]): string {
   if (files.length === 0) return 'The shelf is empty. Add a file with: hearth shelf add GROUP FILE'
   return files
     .map((f) => {
-      const where = f.folder === '' ? safe(f.name) : `${safe(f.folder)}/${safe(f.name)}`
+      // File names come from other members: every invisible or direction-changing character is
+      // shown as an escape (displayName), not only the ones that move the terminal's cursor.
+      const name = displayName(f.name)
+      const where =
+        f.folder === ''
+          ? name
+          : `${f.folder
+              .split('/')
+              .map((s) => displayName(s))
+              .join('/')}/${name}`
       const flags = [
         f.local ? 'here' : 'not here',
         f.removed ? 'removed' : '',
