@@ -1,7 +1,11 @@
 // Peers that cannot reach each other directly, and groups split in two: relaying through a member,
-// and two admins removing each other while partitioned, converge once the network heals.
+// two admins removing each other, and concurrent shelf edits made while partitioned, converge once
+// the network heals.
 import { after, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { Peer } from '../../shared/peer/peer.ts'
 import { PeerSet, until, type TestPeer } from '../helpers/peers.ts'
@@ -130,6 +134,71 @@ describe('relays and partitions', () => {
         async () => (await members(p)).join() === final.join(),
       )
     }
+  })
+
+  test('concurrent shelf add, rename and remove on two partitioned peers converge after healing', async () => {
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-shelf-partition-'))
+    after(() => fs.rmSync(work, { recursive: true, force: true }))
+    const file = (name: string) => {
+      const at = path.join(work, name)
+      fs.writeFileSync(at, `${name}\n`)
+      return at
+    }
+    const fa = new Firewall()
+    const fb = new Firewall()
+    const a = await start('Ana', fa)
+    const b = await start('Bo', fb)
+    const { groupId, invite } = await a.peer.handlers['groups.create']({ name: 'Shelf' })
+    await b.peer.handlers['groups.join']({ invite })
+    const shared = await b.peer.handlers['shelf.add']({ group: groupId, path: file('draft.txt') })
+    const shelf = async (p: Peer) =>
+      (await p.handlers['shelf.list']({ group: groupId })).map(
+        ({ local: _local, ...entry }) => entry,
+      )
+    await until(a.peer, 'Ana sees the draft', async () => (await shelf(a.peer)).length === 1)
+
+    await fa.cut(a.peer, [b.peer])
+    await fb.cut(b.peer, [a.peer])
+    // Ana (admin) and Bo (the author) both rename the same file; Bo also removes it; each adds one.
+    await a.peer.handlers['shelf.move']({ group: groupId, fileId: shared.fileId, name: 'ana.txt' })
+    const fromAna = await a.peer.handlers['shelf.add']({ group: groupId, path: file('a.txt') })
+    await b.peer.handlers['shelf.move']({
+      group: groupId,
+      fileId: shared.fileId,
+      name: 'bo.txt',
+      folder: 'mine',
+    })
+    await b.peer.handlers['shelf.remove']({ group: groupId, fileId: shared.fileId })
+    const fromBo = await b.peer.handlers['shelf.add']({ group: groupId, path: file('b.txt') })
+    assert.notDeepEqual(await shelf(a.peer), await shelf(b.peer))
+
+    fa.heal()
+    fb.heal()
+    await a.peer.libp2p.dial(multiaddr(b.peer.addrs()[0] as string))
+    for (const p of [a.peer, b.peer]) {
+      await until(p, 'both shelves hold three files', async () => (await shelf(p)).length === 3)
+    }
+    await until(
+      a.peer,
+      'both shelves are identical',
+      async () => JSON.stringify(await shelf(a.peer)) === JSON.stringify(await shelf(b.peer)),
+    )
+    const merged = await shelf(a.peer)
+    const draft = merged.find((f) => f.fileId === shared.fileId)
+    assert.equal(draft?.removed, true, 'the remove made while partitioned stands')
+    assert.ok(draft?.name === 'ana.txt' || draft?.name === 'bo.txt', draft?.name)
+    assert.equal(
+      draft?.folder,
+      draft?.name === 'bo.txt' ? 'mine' : '',
+      'name and folder move together',
+    )
+    assert.deepEqual(
+      merged
+        .filter((f) => !f.removed)
+        .map((f) => f.fileId)
+        .sort(),
+      [fromAna.fileId, fromBo.fileId].sort(),
+    )
   })
 })
 
