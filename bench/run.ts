@@ -12,6 +12,8 @@ import { discovery } from './discovery.ts'
 import { encryption } from './encryption.ts'
 import { fanout } from './fanout.ts'
 import { latency } from './latency.ts'
+import { shelf, shelfSmall } from './shelf.ts'
+import { shelfLan } from './shelf-lan.ts'
 import type { Benchmark, BenchContext } from './lib/bench.ts'
 import { buildHistory, type History } from './lib/history.ts'
 import { machine, table, type Row } from './lib/report.ts'
@@ -25,6 +27,9 @@ const ALL: readonly Benchmark[] = [
   discovery,
   encryption,
   fanout,
+  shelf,
+  shelfLan,
+  shelfSmall,
 ]
 
 function usage(): string {

@@ -1,0 +1,40 @@
+// A Hearth peer for the shelf benchmarks, in its own process like a real one, with the connection
+// encrypter chosen by name (lib/encrypters.ts) so a run can use the one the desktop app gets.
+// It prints one JSON line, {"ready":true,"peerId","addrs"}, then speaks the contract's RPC on
+// stdin/stdout, one frame per line. Exits when stdin closes or on SIGTERM.
+// usage: shelf-peer.ts DATA_DIR ENCRYPTER LISTEN_MULTIADDR
+import { createPeer } from '../../shared/peer/peer.ts'
+import { containStreamErrors } from '../../shared/peer/containment.ts'
+import { serveApi } from '../../shared/rpc/server.ts'
+import { ENCRYPTERS, isEncrypterName } from '../lib/encrypters.ts'
+import { lineChannel } from '../lib/line-channel.ts'
+
+const [dataDir, encrypter, listen] = process.argv.slice(2)
+if (dataDir === undefined || listen === undefined || !isEncrypterName(encrypter ?? '')) {
+  process.stderr.write(
+    `usage: shelf-peer.ts DATA_DIR ${Object.keys(ENCRYPTERS).join('|')} LISTEN\n`,
+  )
+  process.exit(2)
+}
+containStreamErrors((line) => process.stderr.write(`${line}\n`))
+const peer = await createPeer({
+  dataDir,
+  name: 'bench',
+  listen: [listen],
+  mdns: false,
+  node: { encrypters: [ENCRYPTERS[encrypter as keyof typeof ENCRYPTERS].make()] },
+})
+process.stdout.write(
+  `${JSON.stringify({ ready: true, peerId: peer.peerId, addrs: peer.addrs() })}\n`,
+)
+const channel = lineChannel(process.stdin, process.stdout)
+serveApi(channel, peer.handlers, peer.events.subscribe)
+let stopping = false
+const stop = async () => {
+  if (stopping) return
+  stopping = true
+  await peer.stop()
+  process.exit(0)
+}
+channel.onClose(() => void stop())
+process.once('SIGTERM', () => void stop())
