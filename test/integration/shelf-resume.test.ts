@@ -13,10 +13,8 @@ import { PeerSet } from '../helpers/peers.ts'
 import { cli, startServe, tempDirs, until } from '../helpers/proc.ts'
 
 const SIZE = 100 * CHUNK_SIZE + 12_345
-/** Chunks that can be served but not yet stored when the receiver dies: asked for, or queued. */
-const IN_FLIGHT_CHUNKS =
-  defaultTransferLimits.streamsPerSource * defaultTransferLimits.chunksPerRequest +
-  defaultTransferLimits.maxPendingWrites
+/** Chunks that can be served but not yet stored when the receiver dies: the fetch's window. */
+const IN_FLIGHT_CHUNKS = defaultTransferLimits.maxChunksInFlight
 
 const peers = new PeerSet()
 const dirs = tempDirs()

@@ -8,8 +8,9 @@
 // restart resumes where the verified chunks on disk end.
 //
 // Writing is decoupled from asking: a request's slot is free again as soon as its last chunk
-// has arrived, so the next request is on the wire while the disk catches up; new requests wait
-// only while too many chunks are still being written (maxPendingWrites), which bounds memory.
+// has arrived, so the next request is on the wire while the disk catches up. What bounds memory
+// is a window per fetch, whatever the number of sources: at most maxChunksInFlight chunks are
+// asked for or received and not yet stored; a new request waits until there is room for it.
 import { HearthError } from '../../api/index.ts'
 import { FrameDecoder, FrameError, encodeFrame } from '../sync/frames.ts'
 import { ChunkMismatchError } from './blob-store.ts'
@@ -43,8 +44,8 @@ export interface FetchLimits {
   streamsPerSource: number
   /** Chunks asked for on one stream. */
   chunksPerRequest: number
-  /** Received chunks of one fetch still being written; no new request starts while this many are. */
-  maxPendingWrites: number
+  /** Chunks of one fetch asked for, or received and not yet stored (the fetch's window). */
+  maxChunksInFlight: number
   /** A source must deliver each next chunk (or answer) within this time, or it is dropped. */
   chunkTimeoutMs: number
   /** Reaching a source and opening a stream to it. */
@@ -124,6 +125,8 @@ export class BlobFetch {
   #tasks = 0
   /** Chunk writes in progress. */
   #writing = 0
+  /** Chunks asked for and not yet stored, answered as missing, or given back to the pool. */
+  #outstanding = 0
   #have = 0
   #fetched = 0
   #failure: Error | null = null
@@ -193,12 +196,15 @@ export class BlobFetch {
   /** Starts whatever requests the window and the free slots allow; settles when it is over. */
   pump(): void {
     if (this.#settled) return
-    if (!this.#stopping && this.#writing < this.#deps.limits.maxPendingWrites) {
+    if (!this.#stopping) {
+      const { chunksPerRequest, maxChunksInFlight } = this.#deps.limits
       // One batch per source per round, so every source gets work before any gets more.
       let started = true
       while (started) {
         started = false
         for (const source of this.#sources) {
+          const need = Math.min(chunksPerRequest, this.#pool.size)
+          if (need === 0 || maxChunksInFlight - this.#outstanding < need) break
           if (source.dropped !== null) continue
           if (source.inFlight >= this.#deps.limits.streamsPerSource) continue
           if (!this.#hasWorkFor(source)) continue
@@ -232,6 +238,7 @@ export class BlobFetch {
   }
 
   #start(source: Source, batch: number[]): void {
+    this.#outstanding += batch.length
     source.inFlight++
     this.#tasks++
     void this.#request(source, batch)
@@ -268,6 +275,7 @@ export class BlobFetch {
       if (stream !== undefined) source.streams.delete(stream)
     }
     for (const index of expected) this.#pool.add(index)
+    this.#outstanding -= expected.size
     if (outcome.kind === 'strike') {
       // Several streams of one source can fail together (a stall times out on each of them):
       // that is one offence.
@@ -396,6 +404,7 @@ export class BlobFetch {
           throw new ProtocolError(`answered chunk ${response.index} it was not asked for`)
         }
         source.lacks.add(response.index)
+        this.#outstanding--
         this.#pool.add(response.index)
         return null
       case FRAME_REFUSED:
@@ -435,6 +444,7 @@ export class BlobFetch {
       }
     } finally {
       this.#writing--
+      this.#outstanding--
       this.pump()
     }
   }

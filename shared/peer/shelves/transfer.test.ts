@@ -180,6 +180,29 @@ describe('/hearth/blob/1.0.0', () => {
     assert.equal(a.served.length, manifest.chunks.length)
   })
 
+  test('many small files asked for at once all arrive: requests wait for a stream slot', async (t) => {
+    const n = new Notifier()
+    const a = await startShelfPeer(t, n)
+    const b = await startShelfPeer(t, n)
+    const files = []
+    for (let i = 0; i < 40; i++) files.push(await addFile(t, a, 1000 + i))
+    for (const f of files) share(a, f.blobId, b)
+    await connect(b, a)
+    await Promise.all(
+      files.map(async (f) => {
+        const manifest = await b.blobs.fetchManifest({
+          groupId: GROUP,
+          blobId: f.blobId,
+          sources: [a.node.peerId],
+        })
+        await b.blobs.fetchBlob({ manifest, groupId: GROUP, sources: [a.node.peerId] })
+      }),
+    )
+    for (const f of files) assert.deepEqual(await b.store.missingChunks(f.manifest), [])
+    assert.equal(a.served.length, files.length)
+    assert.deepEqual(b.strikes, [])
+  })
+
   test('fetches from two sources at once, no chunk twice', async (t) => {
     const n = new Notifier()
     const a = await startShelfPeer(t, n)

@@ -73,14 +73,13 @@ export interface TransferLimits extends FetchLimits {
 }
 
 // Memory: serving holds at most two chunks per stream (the one being sent and the one read
-// ahead; ≤ 64 MiB at the global cap); fetching holds at most maxPendingWrites chunks being
-// written plus what the open requests still bring (sources × 2 streams × 8 chunks), i.e.
-// 16 MiB per source and 8 MiB per fetch. Two streams of eight chunks keep a link busy: the
-// next request is on the wire while the current one is answered.
+// ahead; ≤ 64 MiB at the global cap); a fetch holds at most maxChunksInFlight chunks (32 MiB)
+// whatever the number of sources. Four streams of eight chunks keep a link busy: while one
+// request is being set up, three are being answered.
 export const defaultTransferLimits: TransferLimits = {
-  streamsPerSource: 2,
+  streamsPerSource: 4,
   chunksPerRequest: 8,
-  maxPendingWrites: 8,
+  maxChunksInFlight: 32,
   chunkTimeoutMs: 30_000,
   dialTimeoutMs: 10_000,
   maxStreamsPerPeer: 4,
@@ -130,7 +129,7 @@ export interface BlobTransferComponents {
     openStream(
       peer: PeerId,
       protocol: string,
-      options?: AbortOptions & { maxOutboundStreams?: number },
+      options?: AbortOptions & { maxOutboundStreams?: number; negotiateFully?: boolean },
     ): Promise<Stream>
   }
   logger: ComponentLogger
@@ -142,7 +141,7 @@ export function blobTransfer(
   return (components) => new BlobTransferService(components, init)
 }
 
-/** Manifest fetches are not counted in the fetch slots; leave them room in libp2p's limit. */
+/** Room in libp2p's per-connection stream limit beyond our own slots (streams still closing). */
 const EXTRA_STREAMS = 2
 
 class BlobTransferService implements BlobTransfer {
@@ -248,7 +247,11 @@ class BlobTransferService implements BlobTransfer {
     const key = peer.toString()
     const cancel = opts.signal === undefined ? [] : [opts.signal]
     let stream: Stream | undefined
+    let holding = false
     try {
+      // Shares our per-peer stream budget with the chunk fetches, waiting for a slot.
+      await this.#fetching.acquire(key, opts.signal)
+      holding = true
       stream = await this.#openStream(
         peer,
         AbortSignal.any([...cancel, AbortSignal.timeout(this.#limits.dialTimeoutMs)]),
@@ -284,6 +287,8 @@ class BlobTransferService implements BlobTransfer {
         this.#log('no manifest from %s - %e', key, err)
       }
       return err instanceof Error ? err.message : String(err)
+    } finally {
+      if (holding) this.#fetching.release(key)
     }
   }
 
@@ -291,6 +296,9 @@ class BlobTransferService implements BlobTransfer {
     return this.#components.connectionManager.openStream(peer, BLOB_PROTOCOL, {
       signal,
       maxOutboundStreams: this.#limits.maxStreamsPerPeer + EXTRA_STREAMS,
+      // Every request opens a stream: send the protocol id and the request in one message
+      // instead of waiting a round trip for the protocol to be agreed first.
+      negotiateFully: false,
     })
   }
 
