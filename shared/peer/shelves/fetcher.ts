@@ -130,6 +130,8 @@ export class BlobFetch {
   #have = 0
   #fetched = 0
   #failure: Error | null = null
+  /** False until run() has filled the pool: a slot released meanwhile must not end us early. */
+  #pumping = false
   #settled = false
   #resolve: (result: FetchResult) => void = () => {}
   #reject: (err: unknown) => void = () => {}
@@ -180,6 +182,7 @@ export class BlobFetch {
         this.#resolve = resolve
         this.#reject = reject
         if (signal?.aborted === true) onAbort()
+        this.#pumping = true
         this.pump()
       })
     } finally {
@@ -195,7 +198,7 @@ export class BlobFetch {
 
   /** Starts whatever requests the window and the free slots allow; settles when it is over. */
   pump(): void {
-    if (this.#settled) return
+    if (this.#settled || !this.#pumping) return
     if (!this.#stopping) {
       const { chunksPerRequest, maxChunksInFlight } = this.#deps.limits
       // One batch per source per round, so every source gets work before any gets more.
