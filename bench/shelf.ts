@@ -89,14 +89,16 @@ export function transferRows(
   ]
 }
 
+export interface PairOptions {
+  encrypter: EncrypterName
+  listen?: [string, string]
+  spawners?: Parameters<typeof startBenchPeer>[0]['spawner'][]
+}
+
 /** Starts a sender and a receiver peer, founds a group, runs `work`, stops both. */
 export async function withPair<T>(
   ctx: BenchContext,
-  opts: {
-    encrypter: EncrypterName
-    listen?: [string, string]
-    spawners?: Parameters<typeof startBenchPeer>[0]['spawner'][]
-  },
+  opts: PairOptions,
   work: (sender: BenchPeer, receiver: BenchPeer, groupId: string) => Promise<T>,
 ): Promise<T> {
   const dirs = [ctx.tempDir('shelf-sender'), ctx.tempDir('shelf-receiver')]
@@ -134,6 +136,17 @@ export async function fetchOnce(
     600_000,
     'adding the file',
   )
+  return timedGet(ctx, sender, receiver, groupId, fileId, file)
+}
+
+async function timedGet(
+  ctx: BenchContext,
+  sender: BenchPeer,
+  receiver: BenchPeer,
+  groupId: string,
+  fileId: string,
+  file: { size: number; sha256: string },
+): Promise<TimedFetch> {
   await seesFiles(receiver.client, groupId, [fileId])
   return timedFetch({
     sender,
@@ -144,6 +157,43 @@ export async function fetchOnce(
     sha256: file.sha256,
     outDir: ctx.tempDir('shelf-out'),
     timeoutMs: 900_000,
+  })
+}
+
+/**
+ * The fastest of `reps` fetches of `file`, each by a new member that has none of it. The machine
+ * is shared, so the fastest run is the one least disturbed by others: it is what we compare.
+ */
+export async function bestFetch(
+  ctx: BenchContext,
+  opts: PairOptions,
+  file: { path: string; size: number; sha256: string },
+  reps: number,
+): Promise<TimedFetch> {
+  return withPair(ctx, opts, async (sender, receiver, groupId) => {
+    let best = await fetchOnce(ctx, sender, receiver, groupId, file)
+    const fileId = (await sender.client.call('shelf.list', { group: groupId }))[0]?.fileId
+    if (fileId === undefined) throw new Error('the file is not on the shelf')
+    await receiver.stop()
+    for (let i = 1; i < reps; i++) {
+      const dataDir = ctx.tempDir('shelf-receiver')
+      const fresh = await startBenchPeer({
+        dataDir,
+        encrypter: opts.encrypter,
+        listen: opts.listen?.[1] ?? LOOPBACK,
+        spawner: opts.spawners?.[1],
+      })
+      try {
+        const { invite } = await sender.client.call('groups.invite', { group: groupId })
+        await within(fresh.client.call('groups.join', { invite }), 60_000, 'joining the group')
+        const run = await timedGet(ctx, sender, fresh, groupId, fileId, file)
+        if (run.ms < best.ms) best = run
+      } finally {
+        await fresh.stop()
+        fs.rmSync(dataDir, { recursive: true, force: true })
+      }
+    }
+    return best
   })
 }
 
@@ -169,11 +219,10 @@ export const shelf: Benchmark = {
     ctx.log(
       `shelf: raw libp2p stream floor, ${sizeLabel(size)}, ${ENCRYPTERS[NODE_ENCRYPTER].label}`,
     )
-    const floorMs = await rawStreamMs(NODE_ENCRYPTER, size)
-    ctx.log(`shelf: Hearth, ${sizeLabel(size)} shelf file, sender → receiver`)
-    const fetch = await withPair(ctx, { encrypter: NODE_ENCRYPTER }, (s, r, g) =>
-      fetchOnce(ctx, s, r, g, file),
-    )
+    const reps = scaled(ctx.scale, 3, 2)
+    const floorMs = await rawStreamMs(NODE_ENCRYPTER, size, reps)
+    ctx.log(`shelf: Hearth, ${sizeLabel(size)} shelf file, best of ${reps} new members`)
+    const fetch = await bestFetch(ctx, { encrypter: NODE_ENCRYPTER }, file, reps)
     ctx.log(
       `shelf: fetched in ${(fetch.ms / 1000).toFixed(1)} s (CPU: sender ${(fetch.senderCpuMs / 1000).toFixed(1)} s, receiver ${(fetch.receiverCpuMs / 1000).toFixed(1)} s); floor ${(floorMs / 1000).toFixed(1)} s`,
     )
@@ -188,8 +237,12 @@ export const shelf: Benchmark = {
   },
 }
 
-/** Milliseconds to move `size` bytes over one raw libp2p stream to a receiver process. */
-export async function rawStreamMs(encrypter: EncrypterName, size: number): Promise<number> {
+/** The fastest of `reps` moves of `size` bytes over one raw libp2p stream to a receiver process. */
+export async function rawStreamMs(
+  encrypter: EncrypterName,
+  size: number,
+  reps: number,
+): Promise<number> {
   const sink = await startSink(encrypter)
   const sender = await rawNode(ENCRYPTERS[encrypter].make())
   try {
@@ -211,7 +264,9 @@ export async function rawStreamMs(encrypter: EncrypterName, size: number): Promi
       return ms
     }
     await once() // warm-up: connection set-up and JIT, as Hearth's pair is warm too
-    return await once()
+    let best = Number.POSITIVE_INFINITY
+    for (let i = 0; i < reps; i++) best = Math.min(best, await once())
+    return best
   } finally {
     await sender.stop()
     await sink.stop()
