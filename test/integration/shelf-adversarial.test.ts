@@ -10,7 +10,7 @@ import { yamux } from '@chainsafe/libp2p-yamux'
 import { tcp } from '@libp2p/tcp'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
-import { HearthError } from '../../shared/api/errors.ts'
+import type { EventPayload } from '../../shared/api/contract.ts'
 import type { Peer } from '../../shared/peer/peer.ts'
 import {
   BLOB_PROTOCOL,
@@ -74,7 +74,8 @@ describe('hostile shelf peers', () => {
   test('corrupted, oversized and stalled chunks are rejected and fetched from an honest member; nothing partial is listed as here', async () => {
     const work = dirs.make('shelf-adv')
     const original = path.join(work, 'plans.bin')
-    const size = 5 * CHUNK_SIZE + 4321
+    // Over the size members fetch on their own: every fetch here is one someone asked for.
+    const size = 50 * CHUNK_SIZE + 4321
     const expected = await writeRandomFile(original, size)
 
     const blocked = new Set<string>()
@@ -89,11 +90,18 @@ describe('hostile shelf peers', () => {
     const { invite: many } = await a.peer.handlers['groups.invite']({ group: groupId, uses: 10 })
     for (const liar of liars) await liar.peer.handlers['groups.join']({ invite: many })
     const { fileId } = await a.peer.handlers['shelf.add']({ group: groupId, path: original })
-    // While they tell the truth, every liar fetches the file (small files come on their own).
+    // While they tell the truth, every liar fetches the file.
     for (const liar of liars) {
-      await until(liar.peer, `${liar.name} holds the file`, async () =>
-        listedLocal(liar.peer, groupId, fileId),
+      await until(liar.peer, `${liar.name} sees the file`, async () =>
+        (await liar.peer.handlers['shelf.list']({ group: groupId })).some(
+          (f) => f.fileId === fileId,
+        ),
       )
+      await liar.peer.handlers['shelf.get']({
+        group: groupId,
+        fileId,
+        out: path.join(work, `at-${liar.name}.bin`),
+      })
       await until(a.peer, `Ana sees ${liar.name}`, async () =>
         (await a.peer.handlers['peers.list']({})).some(
           (p) => p.peerId === liar.peer.peerId && p.connected,
@@ -108,12 +116,29 @@ describe('hostile shelf peers', () => {
       node: { isBlocked: (peerId) => blocked.has(peerId) },
     })
     blocked.add(a.peer.peerId)
+    // With only the liars in reach, Bo's download ends its attempt with all of them dropped and
+    // waits for someone else. Lies are told only during an attempt, so a wait after all three
+    // were told follows the attempt that met the last of them.
+    let waitingAfterAllLies = false
+    b.peer.events.subscribe((name, payload) => {
+      if (name !== 'transferChanged') return
+      const { fileId: id, state } = payload as EventPayload<'transferChanged'>
+      if (id === fileId && state === 'waiting' && new Set(told).size === 3) {
+        waitingAfterAllLies = true
+      }
+    })
     const { invite: naming } = await a.peer.handlers['groups.invite']({ group: groupId })
     await b.peer.handlers['groups.join']({ invite: naming })
-    await assert.rejects(
-      b.peer.handlers['shelf.get']({ group: groupId, fileId, out: path.join(work, 'early.bin') }),
-      (err: unknown) => err instanceof HearthError && err.code === 'NO_MEMBER_REACHABLE',
-    )
+    await until(b.peer, 'Bo is connected to every liar and sees the file', async () => {
+      const connected = (await b.peer.handlers['peers.list']({})).filter((p) => p.connected)
+      const files = await b.peer.handlers['shelf.list']({ group: groupId })
+      return (
+        liars.every((l) => connected.some((p) => p.peerId === l.peer.peerId)) &&
+        files.some((f) => f.fileId === fileId)
+      )
+    })
+    await b.peer.handlers['shelf.download']({ group: groupId, fileId })
+    await until(b.peer, 'Bo tried every liar and now waits', () => waitingAfterAllLies, 60_000)
     assert.deepEqual(
       new Set(told),
       new Set(['corrupt', 'oversize', 'stall']),
