@@ -21,6 +21,7 @@ import {
 } from '../../shared/peer/shelves/index.ts'
 import { encodeFrame } from '../../shared/peer/sync/frames.ts'
 import {
+  collect,
   corruptChunks,
   servingFrom,
   sha256File,
@@ -195,12 +196,7 @@ describe('hostile shelf peers', () => {
             signal: AbortSignal.timeout(10_000),
           },
         )
-        const received: Uint8Array[] = []
-        stream.addEventListener('message', (evt) => received.push(evt.data.subarray().slice()))
-        const closed = new Promise<Error | undefined>((resolve) => {
-          stream.addEventListener('close', (evt) => resolve(evt.error), { once: true })
-          if (stream.status !== 'open') resolve(new Error(`stream ${stream.status}`))
-        })
+        const { parts: received, closed } = collect(stream)
         try {
           stream.send(encodeFrame(new TextEncoder().encode(JSON.stringify(request))))
           await stream.close()

@@ -21,7 +21,7 @@ import type {
 } from './transfer.ts'
 import type { DefaultServices } from '../node.ts'
 import type { Manifest } from './manifest.ts'
-import type { Libp2p, PrivateKey } from '@libp2p/interface'
+import type { Libp2p, PrivateKey, Stream } from '@libp2p/interface'
 import type { TestContext } from 'node:test'
 
 export const GROUP = 'shelfgroupaaaaaaaaaaaaaaaa'
@@ -205,4 +205,21 @@ export async function corruptChunks(store: Pick<BlobStore, 'root'>): Promise<str
     if ((await sha256File(path.join(chunksDir, rel))) !== name) bad.push(rel)
   }
   return bad
+}
+
+/**
+ * Collects what a stream brings, and resolves `closed` with the error it ends with (a reset) or
+ * undefined; a stream already reset when we get it counts as closed with that state.
+ */
+export function collect(stream: Stream): {
+  parts: Uint8Array[]
+  closed: Promise<Error | undefined>
+} {
+  const parts: Uint8Array[] = []
+  stream.addEventListener('message', (evt) => parts.push(evt.data.subarray().slice()))
+  const closed = new Promise<Error | undefined>((resolve) => {
+    stream.addEventListener('close', (evt) => resolve(evt.error), { once: true })
+    if (stream.status !== 'open') resolve(new Error(`stream ${stream.status}`))
+  })
+  return { parts, closed }
 }

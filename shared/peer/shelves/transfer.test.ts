@@ -11,6 +11,7 @@ import { CHUNK_SIZE, blobIdOf, chunkLength } from './manifest.ts'
 import {
   GROUP,
   Notifier,
+  collect,
   OTHER_GROUP,
   connect,
   corruptChunks,
@@ -67,13 +68,8 @@ async function rawExchange(
   const stream = await from.node.dialProtocol(multiaddr(to.addr), BLOB_PROTOCOL, {
     signal: AbortSignal.timeout(10_000),
   })
-  const parts: Uint8Array[] = []
-  stream.addEventListener('message', (evt) => parts.push(evt.data.subarray().slice()))
-  const closed = new Promise<Error | undefined>((resolve) => {
-    stream.addEventListener('close', (evt) => resolve(evt.error), { once: true })
-    // A stranger's stream may be reset before we get to write.
-    if (stream.status !== 'open') resolve(new Error(`stream ${stream.status}`))
-  })
+  // A stranger's stream may be reset before we get to write.
+  const { parts, closed } = collect(stream)
   if (opts.pause === true) stream.pause()
   try {
     for (const frame of frames) stream.send(frame)
