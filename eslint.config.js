@@ -10,7 +10,7 @@ const nodeOnly = ['node:*', 'fs', 'path', 'os', 'net', 'child_process', 'crypto'
 const networking = ['libp2p', '@libp2p/*', '@chainsafe/*', 'yjs', 'y-protocols', 'y-protocols/*']
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.tsbuild/**', 'e2e/screenshots/**'] },
+  { ignores: ['node_modules/**', '.tsbuild/**', 'e2e/screenshots/**', 'dist/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

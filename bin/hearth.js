@@ -1,6 +1,8 @@
 #!/usr/bin/env node
-// Entry point of the `hearth` command. Node >= 22.18 runs the TypeScript sources directly, so a
-// fresh clone works right after `npm ci`, with no build step.
+// Entry point of the `hearth` command. It runs the bundle `npm ci` builds (dist/cli/, see
+// bin/bundle.js), or, when that is missing or older than the sources, the TypeScript sources
+// directly (Node >= 22.18 strips the types), so a fresh clone works either way.
+// HEARTH_FROM_SOURCES=1 always runs the sources.
 const [major, minor] = process.versions.node.split('.').map(Number)
 if (major < 22 || (major === 22 && minor < 18)) {
   process.stderr.write(`hearth: needs Node.js 22.18 or newer; this is ${process.version}\n`)
@@ -16,7 +18,10 @@ process.on('warning', (warning) => {
   process.stderr.write(`${warning.name}: ${warning.message}\n`)
 })
 
-const { main } = await import('../shared/cli/main.ts')
+const { freshBundle } = await import('./bundle.js')
+const bundle =
+  process.env.HEARTH_FROM_SOURCES === '1' ? null : freshBundle(new URL('..', import.meta.url))
+const { main } = await import(bundle?.href ?? '../shared/cli/main.ts')
 const code = await main(process.argv.slice(2), {
   out: (line) => process.stdout.write(`${line}\n`),
   err: (line) => process.stderr.write(`${line}\n`),
