@@ -108,6 +108,34 @@ const JOIN_TIMEOUT_MS = 30_000
 const STRIKE_LIMIT = 5
 const BLOCK_MS = 10 * 60_000
 
+/** Below this, freeing bytes at once rather than at the next collection is not worth a thought. */
+const RELEASE_MIN_BYTES = 1024 * 1024
+
+/**
+ * Frees the memory of bytes nobody needs any more (a loaded or written snapshot: tens of MB for
+ * a long history) now, instead of at the garbage collector's next full collection, which can be
+ * long after start-up. Only for arrays that alone own their buffer: the store copies bytes in and
+ * out, so what it returns, and what we hand it, is ours.
+ */
+function releaseBytes(bytes: Uint8Array): void {
+  // ES2024's ArrayBuffer.prototype.transfer: Node 22 has it, our TypeScript lib (ES2023) not yet.
+  // Transferring to a new empty buffer detaches this one and frees its memory at once.
+  const buffer = bytes.buffer as ArrayBufferLike & {
+    readonly resizable?: boolean
+    transfer?(length: number): ArrayBuffer
+  }
+  if (
+    buffer instanceof ArrayBuffer &&
+    buffer.transfer !== undefined &&
+    buffer.resizable !== true &&
+    bytes.byteOffset === 0 &&
+    bytes.byteLength === buffer.byteLength &&
+    bytes.byteLength >= RELEASE_MIN_BYTES
+  ) {
+    buffer.transfer(0)
+  }
+}
+
 function defaultName(): string {
   try {
     const user = os.userInfo().username.trim()
@@ -438,7 +466,9 @@ export async function createPeer(options: PeerOptions = {}): Promise<Peer> {
       try {
         // Snapshot and sequence number are read together, so the snapshot covers every row it
         // drops.
-        store.compact(groupId, replica.snapshot(), store.lastSeq(groupId))
+        const snapshot = replica.snapshot()
+        store.compact(groupId, snapshot, store.lastSeq(groupId))
+        releaseBytes(snapshot)
         sinceCompaction = 0
       } catch (err) {
         // The rows are all still there; the guard has said why, and compaction comes round again.
@@ -526,9 +556,13 @@ export async function createPeer(options: PeerOptions = {}): Promise<Peer> {
 
   // Load every group we hold; trusted local state, so nothing is re-verified (fast cold start).
   for (const { groupId } of store.listGroups()) {
-    const replica = GroupReplica.load(groupId, store.loadUpdates(groupId), { signer, clock, now })
+    const updates = store.loadUpdates(groupId)
+    const replica = GroupReplica.load(groupId, updates, { signer, clock, now })
+    for (const update of updates) releaseBytes(update)
     if (store.updateCount(groupId) > 64) {
-      store.compact(groupId, replica.snapshot(), store.lastSeq(groupId))
+      const snapshot = replica.snapshot()
+      store.compact(groupId, snapshot, store.lastSeq(groupId))
+      releaseBytes(snapshot)
     }
     attach(replica)
   }

@@ -87,7 +87,6 @@ export class SqliteStore implements Store {
     | 'insertUpdate'
     | 'loadSnapshot'
     | 'loadUpdates'
-    | 'updateCount'
     | 'groupSeqs'
     | 'putSnapshot'
     | 'deleteUpdatesUpTo'
@@ -158,7 +157,6 @@ export class SqliteStore implements Store {
       insertUpdate: db.prepare('INSERT INTO updates (group_id, seq, data) VALUES (?, ?, ?)'),
       loadSnapshot: db.prepare('SELECT data FROM snapshots WHERE group_id = ?'),
       loadUpdates: db.prepare('SELECT data FROM updates WHERE group_id = ? ORDER BY seq ASC'),
-      updateCount: db.prepare('SELECT count(*) AS n FROM updates WHERE group_id = ?'),
       groupSeqs: db.prepare(
         `SELECT g.last_seq, coalesce(s.upto_seq, 0) AS snapshot_seq
          FROM groups g LEFT JOIN snapshots s ON s.group_id = g.group_id
@@ -239,9 +237,12 @@ export class SqliteStore implements Store {
   }
 
   updateCount(groupId: string): number {
+    // Rows are only ever appended at last_seq and deleted up to a snapshot's upto_seq, so this is
+    // their number. Counting them instead compares every row's key, which for the WITHOUT ROWID
+    // table means reading every row's blob: ~30 ms for one 36 MB catch-up row.
     return this.run('counting updates', () => {
-      const row = this.sql.updateCount.get(groupId)
-      return row ? this.int(row, 'n') : 0
+      const row = this.sql.groupSeqs.get(groupId)
+      return row ? this.int(row, 'last_seq') - this.int(row, 'snapshot_seq') : 0
     })
   }
 
