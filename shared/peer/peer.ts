@@ -242,6 +242,33 @@ export async function createPeer(options: PeerOptions = {}): Promise<Peer> {
   const pendingLocal = new Map<string, Promise<void>>()
   /** Resolves once every local write made so far in `groupId` is fsynced (rejects if one failed). */
   const durable = (groupId: string): Promise<void> => pendingLocal.get(groupId) ?? Promise.resolve()
+  /** Remote updates applied but not yet stored, in apply order (see `storeRemote`). */
+  const pendingRemote: { replica: GroupReplica; update: Uint8Array }[] = []
+  /**
+   * Stores the remote updates applied so far. Nobody waits on their durability (if we crash
+   * first, the sender still has them and the next sync brings them back), so they are written,
+   * without an fsync, once the turn that applied them is over: the UI hears of the messages and a catch-up is
+   * reported synced without waiting for the disk. Rows keep apply order; only one group's own
+   * rows depend on each other, and a snapshot taken meanwhile already holding one is harmless.
+   */
+  const storeRemote = (): void => {
+    for (const { replica, update } of pendingRemote.splice(0)) {
+      if (replicas.get(replica.groupId) !== replica) continue
+      try {
+        // No fsync of our own: the sender holds the update too (and our next local write's
+        // fsync covers it), so a message received never waits for the disk.
+        store.appendUpdate(replica.groupId, update, { durable: false })
+      } catch (err) {
+        // While the data folder is away the replica keeps the update, and the recovery writes
+        // it with the rest; the guard has told the person once.
+        if (isStorageFailure(err)) continue
+        console.error(
+          `hearth: could not store an update of ${replica.groupId}; it will sync again:`,
+          err,
+        )
+      }
+    }
+  }
   /** Groups being joined: which peers we accept the first sync from before we hold the genesis. */
   const joining = new Map<string, Set<string>>()
   const strikes = new Map<string, { count: number; blockedUntil: number }>()
@@ -496,23 +523,12 @@ export async function createPeer(options: PeerOptions = {}): Promise<Peer> {
         }
         done.then(forget, forget)
       } else {
-        // A remote update is stored right after the UI hears of it (microtasks keep their
-        // order, so rows stay in apply order). Nobody waits on its durability: if we crash
-        // first, the sender still has it and the next sync brings it back.
-        queueMicrotask(() => {
-          if (stopped) return
-          try {
-            store.appendUpdate(groupId, update)
-          } catch (err) {
-            // While the data folder is away the replica keeps the update, and the recovery
-            // below writes it with the rest; the guard has told the person once.
-            if (isStorageFailure(err)) return
-            console.error(
-              `hearth: could not store an update of ${groupId}; it will sync again:`,
-              err,
-            )
-          }
-        })
+        if (pendingRemote.length === 0) {
+          setImmediate(() => {
+            if (!stopped) storeRemote()
+          })
+        }
+        pendingRemote.push({ replica, update })
       }
       // Compacting re-encodes the whole history, so it runs after the reply, and only once the
       // rows since the last snapshot are a tenth of the history: restart stays within ~10% of
@@ -1112,6 +1128,8 @@ export async function createPeer(options: PeerOptions = {}): Promise<Peer> {
       // Writes already acknowledged-to-be are finished before the store closes.
       await Promise.allSettled(pendingLocal.values())
       await libp2p.stop()
+      // Whatever arrived until the network stopped is kept, so a clean stop needs no resync.
+      storeRemote()
       for (const replica of replicas.values()) replica.destroy()
       storeClosed = true
       store.close()

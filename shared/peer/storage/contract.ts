@@ -175,6 +175,17 @@ export function runStoreContract(name: string, makeStore: MakeStore): void {
         assert.equal(s.lastSeq('g'), 0)
         assert.equal(s.appendUpdate('g', text('x')), 1)
       })
+
+      test('U8 an update stored without waiting for the disk is kept in order like any other', () => {
+        const s = fresh()
+        s.addGroup('g', 1)
+        assert.equal(s.appendUpdate('g', text('mine'), { durable: true }), 1)
+        assert.equal(s.appendUpdate('g', text('theirs'), { durable: false }), 2)
+        assert.equal(s.appendUpdate('g', text('mine again')), 3)
+        assert.deepEqual(decode(s.loadUpdates('g')), ['mine', 'theirs', 'mine again'])
+        assert.equal(s.updateCount('g'), 3)
+        throwsCode(() => s.appendUpdate('nope', text('x'), { durable: false }), 'GROUP_NOT_FOUND')
+      })
     })
 
     describe('compaction', () => {

@@ -11,7 +11,7 @@ import type { StorageHealth, StorageProblem } from '../../api/index.ts'
 import { storeClosed } from './rules.ts'
 import { isStorageFailure, refusal, StorageFailure } from './failure.ts'
 import type { FolderWatch } from './folder.ts'
-import type { KnownPeer, Store, StoredGroup, StoredReceipt } from './types.ts'
+import type { AppendOptions, KnownPeer, Store, StoredGroup, StoredReceipt } from './types.ts'
 
 export interface Timers {
   set(callback: () => void, ms: number): unknown
@@ -98,8 +98,8 @@ export class GuardedStore implements Store {
   removeGroup(groupId: string): void {
     this.#write((s) => s.removeGroup(groupId))
   }
-  appendUpdate(groupId: string, update: Uint8Array): number {
-    return this.#write((s) => s.appendUpdate(groupId, update))
+  appendUpdate(groupId: string, update: Uint8Array, options?: AppendOptions): number {
+    return this.#write((s) => s.appendUpdate(groupId, update, options))
   }
   loadUpdates(groupId: string): Uint8Array[] {
     return this.#read((s) => s.loadUpdates(groupId))

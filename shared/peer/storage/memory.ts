@@ -1,6 +1,6 @@
 // The in-memory twin of the sqlite store, for tests of everything above storage. It keeps the same
 // rules (checked by the same contract suite), so a test that passes here means the same on disk.
-import type { KnownPeer, Store, StoredGroup, StoredReceipt } from './types.ts'
+import type { AppendOptions, KnownPeer, Store, StoredGroup, StoredReceipt } from './types.ts'
 import {
   checkBytes,
   checkCompactionPoint,
@@ -54,7 +54,8 @@ export class MemoryStore implements Store {
     this.groups.delete(groupId)
   }
 
-  appendUpdate(groupId: string, update: Uint8Array): number {
+  // Memory is gone with the process either way: `durable` changes nothing here.
+  appendUpdate(groupId: string, update: Uint8Array, _options?: AppendOptions): number {
     this.checkOpen()
     checkBytes('update', update)
     const group = this.mustGet(groupId)

@@ -313,4 +313,24 @@ describe('SqliteStore on disk', () => {
     openSqliteStore(dir).close()
     SqliteStore.open(file, { mustExist: true }).close()
   })
+
+  test('Q13 after an update stored without an fsync, writes wait for the disk again', () => {
+    const store = openSqliteStore(tempDir())
+    // synchronous is a setting of the connection, so it can only be read through the store's own.
+    const synchronous = () =>
+      Object.values(
+        (store as unknown as { db: DatabaseSync }).db.prepare('PRAGMA synchronous').get() ?? {},
+      )[0]
+    const FULL = 2
+    try {
+      store.addGroup('g', 1)
+      assert.equal(synchronous(), FULL)
+      store.appendUpdate('g', text('theirs'), { durable: false })
+      assert.equal(synchronous(), FULL)
+      assert.throws(() => store.appendUpdate('gone', text('x'), { durable: false }))
+      assert.equal(synchronous(), FULL, 'also after a failed write')
+    } finally {
+      store.close()
+    }
+  })
 })

@@ -19,7 +19,7 @@ import {
 import { toStorageError } from './sqlite-errors.ts'
 import { problemOfFsError, StorageFailure } from './failure.ts'
 import { FAT_MAX_FILE_BYTES } from '../portable/fat.ts'
-import type { KnownPeer, Store, StoredGroup, StoredReceipt } from './types.ts'
+import type { AppendOptions, KnownPeer, Store, StoredGroup, StoredReceipt } from './types.ts'
 
 export const DATABASE_FILE = 'hearth.db'
 
@@ -212,15 +212,25 @@ export class SqliteStore implements Store {
     this.run('removing a group', () => this.sql.removeGroup.run(groupId))
   }
 
-  appendUpdate(groupId: string, update: Uint8Array): number {
+  appendUpdate(groupId: string, update: Uint8Array, options: AppendOptions = {}): number {
     checkBytes('update', update)
-    return this.transaction('storing an update', () => {
-      const row = this.sql.bumpSeq.get(groupId)
-      if (!row) throw groupNotFound(groupId)
-      const seq = this.int(row, 'last_seq')
-      this.sql.insertUpdate.run(groupId, seq, update)
-      return seq
-    })
+    const append = () =>
+      this.transaction('storing an update', () => {
+        const row = this.sql.bumpSeq.get(groupId)
+        if (!row) throw groupNotFound(groupId)
+        const seq = this.int(row, 'last_seq')
+        this.sql.insertUpdate.run(groupId, seq, update)
+        return seq
+      })
+    if (options.durable !== false) return append()
+    // In WAL mode, NORMAL commits without an fsync: the frames reach the WAL file (so a killed
+    // process loses nothing), and the next FULL commit's fsync covers them along with its own.
+    this.run('storing an update', () => this.db.exec('PRAGMA synchronous = NORMAL'))
+    try {
+      return append()
+    } finally {
+      this.run('storing an update', () => this.db.exec('PRAGMA synchronous = FULL'))
+    }
   }
 
   loadUpdates(groupId: string): Uint8Array[] {

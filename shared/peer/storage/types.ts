@@ -34,6 +34,16 @@ export interface KnownPeer {
  * - Bytes are copied in and out: mutating an array after passing it in, or one that was returned,
  *   never changes what is stored.
  */
+export interface AppendOptions {
+  /**
+   * false: stored without waiting for the disk. The update survives the process being killed,
+   * and a later durable write makes it durable too, but a power cut before that may drop it (never
+   * anything stored before it, and never corrupting anything). For updates another peer also
+   * holds. Default true.
+   */
+  durable?: boolean
+}
+
 export interface Store {
   /** Groups this device belongs to, oldest first. */
   listGroups(): StoredGroup[]
@@ -42,8 +52,11 @@ export interface Store {
   /** Deletes the group with its snapshot and updates; unknown groups are ignored. */
   removeGroup(groupId: string): void
 
-  /** Stores one update and returns its sequence number; it is durable when this returns. */
-  appendUpdate(groupId: string, update: Uint8Array): number
+  /**
+   * Stores one update and returns its sequence number; it is durable when this returns, unless
+   * `options.durable` is false (see AppendOptions).
+   */
+  appendUpdate(groupId: string, update: Uint8Array, options?: AppendOptions): number
   /** The snapshot (if any) first, then every update after it in sequence order. */
   loadUpdates(groupId: string): Uint8Array[]
   /** Updates stored since the last snapshot. */

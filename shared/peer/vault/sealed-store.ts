@@ -12,7 +12,13 @@
 // other (their sequence numbers would no longer rise) fail to load with STORAGE_FAILED.
 import { HearthError } from '../../api/errors.ts'
 import { checkBytes, checkId, checkReceipts, checkText, uniqueAddrs } from '../storage/rules.ts'
-import type { KnownPeer, Store, StoredGroup, StoredReceipt } from '../storage/types.ts'
+import type {
+  AppendOptions,
+  KnownPeer,
+  Store,
+  StoredGroup,
+  StoredReceipt,
+} from '../storage/types.ts'
 import { placeOf, type Sealer } from './sealer.ts'
 
 const UPDATE = 1
@@ -71,12 +77,12 @@ export class SealedStore implements Store {
     this.#inner.removeGroup(groupId)
   }
 
-  appendUpdate(groupId: string, update: Uint8Array): number {
+  appendUpdate(groupId: string, update: Uint8Array, options?: AppendOptions): number {
     checkBytes('update', update)
     // The store hands out the next number; the peer is the folder's only writer, so it is this one.
     const seq = this.#inner.lastSeq(groupId) + 1
     const sealed = this.#sealer.seal(update, placeOf('update', groupId, seq))
-    return this.#inner.appendUpdate(groupId, rowOf(UPDATE, seq, sealed))
+    return this.#inner.appendUpdate(groupId, rowOf(UPDATE, seq, sealed), options)
   }
 
   loadUpdates(groupId: string): Uint8Array[] {
