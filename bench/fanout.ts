@@ -2,7 +2,6 @@
 // members of one group and connected to each other as they would be on a LAN. Time from
 // `messages.send` on the sender until every other peer has emitted `messageAdded`. Floor: the
 // same payload from one bare libp2p node over 20 open streams to 20 bare receiver processes.
-import net from 'node:net'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { Stream } from '@libp2p/interface'
 import { connectToPeer } from '../shared/cli/connect.ts'
@@ -18,6 +17,7 @@ import {
   writeDataDir,
   type Device,
 } from './lib/history.ts'
+import { freePorts } from './lib/ports.ts'
 import { rawNode } from './lib/raw-node.ts'
 import { timeRow, type Row } from './lib/report.ts'
 import { scaled } from './lib/scale.ts'
@@ -61,24 +61,6 @@ export const fanout: Benchmark = {
 }
 
 const text = (i: number) => `fan-out ${String(i).padStart(4, '0')}: dinner is at eight`
-
-async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from({ length: count }, () => {
-      const server = net.createServer()
-      return new Promise<net.Server>((resolve) =>
-        server.listen(0, '127.0.0.1', () => resolve(server)),
-      )
-    }),
-  )
-  const ports = servers.map((s) => {
-    const address = s.address()
-    if (address === null || typeof address === 'string') throw new Error('no TCP port')
-    return address.port
-  })
-  await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))))
-  return ports
-}
 
 async function hearthFanOut(
   ctx: BenchContext,

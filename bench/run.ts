@@ -4,6 +4,7 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { freshBundle } from '../bin/bundle.js'
 import { onAbruptExit } from '../test/helpers/abrupt-exit.ts'
 import { append } from './append.ts'
 import { catchup } from './catchup.ts'
@@ -77,6 +78,13 @@ async function main(argv: string[]): Promise<number> {
     },
   }
 
+  // What `hearth serve` runs decides how fast it starts: say which, so a stale bundle is seen.
+  const bundled = freshBundle(new URL('..', import.meta.url)) !== null
+  log(
+    bundled
+      ? 'hearth runs the bundle (dist/cli)'
+      : 'hearth runs the TypeScript sources: dist/cli is missing or stale (npm run build:cli)',
+  )
   const started = performance.now()
   const rows: Row[] = []
   const failures: string[] = []

@@ -1,13 +1,14 @@
 // A receiving end for the floors, in its own process like a real peer: a bare libp2p node (or a
 // plain TCP server) on loopback that counts framed messages. It prints one JSON line when ready,
-// {"ready":true,"addr":…}, then {"got":LENGTH} for every whole message, on any stream.
+// {"ready":true,"addr":…}, then {"got":LENGTH} for every whole message, on any stream. A libp2p
+// sink also echoes whatever it receives on ECHO_PROTOCOL, printing nothing (the latency floor).
 // usage: raw-sink.ts noise|noise-wasm|noise-js|tls|tcp
 import net from 'node:net'
 import type { Stream, StreamMessageEvent } from '@libp2p/interface'
 import { ENCRYPTERS, isEncrypterName } from '../lib/encrypters.ts'
 import { FrameCounter } from '../lib/framing.ts'
 import { dialAddr, rawNode } from '../lib/raw-node.ts'
-import { SINK_PROTOCOL } from './raw-sink-protocol.ts'
+import { ECHO_PROTOCOL, SINK_PROTOCOL } from './raw-sink-protocol.ts'
 
 const MAX_MESSAGE = 1024 * 1024 * 1024
 
@@ -44,6 +45,12 @@ if (kind === 'tcp') {
     },
     { maxInboundStreams: 64 },
   )
+  await node.handle(ECHO_PROTOCOL, (stream: Stream) => {
+    stream.addEventListener('message', (evt: StreamMessageEvent) => {
+      // One message in flight at a time: a full send buffer means the benchmark broke that.
+      if (!stream.send(evt.data)) stream.abort(new Error('echo: the send buffer is full'))
+    })
+  })
   say({ ready: true, addr: dialAddr(node).toString() })
 } else {
   process.stderr.write(`usage: raw-sink.ts ${[...Object.keys(ENCRYPTERS), 'tcp'].join('|')}\n`)
