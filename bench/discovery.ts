@@ -2,7 +2,8 @@
 // `hearth serve` with no addresses given; they are members of one group and know nothing of each
 // other, so only mDNS can bring them together. Host 1 runs; host 2 starts: time until host 1
 // reports the connection. Then the same with host 2's first mDNS query lost (its link is down
-// until it is ready). Reference: the mDNS query interval the peer uses. Needs root; else skipped.
+// until it is ready). Reference: the mDNS query interval the peer uses; the start-up schedule and
+// announcements of shared/peer/lan-announce.ts are what beat it. Needs root; else skipped.
 import fs from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { z } from 'zod'
@@ -131,10 +132,6 @@ async function measure(ctx: BenchContext, lan: Lan, reps: number): Promise<Row[]
         m(plain, 'fromReady'),
         MDNS_INTERVAL_MS,
         interval,
-        {
-          text: '≤ 1 s',
-          met: (_ratio, ms) => ms <= 1000,
-        },
       ),
       timeRow(
         'discovery',
@@ -142,6 +139,7 @@ async function measure(ctx: BenchContext, lan: Lan, reps: number): Promise<Row[]
         m(plain, 'fromSpawn'),
         MDNS_INTERVAL_MS,
         interval,
+        { text: '≤ 1 s', met: (_ratio, ms) => ms <= 1000 },
       ),
       timeRow(
         'discovery',

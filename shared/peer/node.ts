@@ -1,6 +1,8 @@
-// The libp2p node: TCP + Noise + yamux, identify + ping, mDNS on the LAN. Who we dial is
+// The libp2p node: TCP + Noise + yamux, identify + ping, mDNS on the LAN (@libp2p/mdns, with
+// lan-announce.ts beside it for a quick start-up and announcements). Who we dial is
 // entirely the caller's decision: libp2p 3 only records discovered peers in the peer store
 // (it has no auto-dialer), and we turn off its reconnect queue so nothing redials on its own.
+import { randomBytes } from 'node:crypto'
 import { noise } from '@chainsafe/libp2p-noise'
 import { tls } from '@libp2p/tls'
 import { yamux } from '@chainsafe/libp2p-yamux'
@@ -9,6 +11,7 @@ import { mdns } from '@libp2p/mdns'
 import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { createLibp2p } from 'libp2p'
+import { lanAnnounce } from './lan-announce.ts'
 import { blobTransfer } from './shelves/transfer.ts'
 import type { BlobTransfer, BlobTransferInit } from './shelves/transfer.ts'
 import { groupSync } from './sync/group-sync.ts'
@@ -103,6 +106,10 @@ export async function createNode<S extends ServiceMap = ServiceMap>(
           }),
         }
   const blob = opts.blob === undefined ? {} : { blob: blobTransfer(opts.blob) }
+  const serviceTag = opts.mdnsServiceTag ?? HEARTH_MDNS_SERVICE_TAG
+  // One random name for both: our announcements must be recognised as ours by our own responder.
+  const peerName = randomBytes(16).toString('hex')
+  const lan = opts.mdns === false ? {} : { lanAnnounce: lanAnnounce({ serviceTag, peerName }) }
   const services = {
     identify: identify(),
     // Two outbound pings per connection, not libp2p's one: a ping sent right after another can
@@ -110,6 +117,7 @@ export async function createNode<S extends ServiceMap = ServiceMap>(
     ping: ping({ maxOutboundStreams: 2 }),
     ...sync,
     ...blob,
+    ...lan,
     ...extra,
   } as ServiceFactoryMap<DefaultServices & S>
   return createLibp2p<DefaultServices & S>({
@@ -131,12 +139,7 @@ export async function createNode<S extends ServiceMap = ServiceMap>(
     peerDiscovery:
       opts.mdns === false
         ? []
-        : [
-            mdns({
-              interval: opts.mdnsIntervalMs ?? 5_000,
-              serviceTag: opts.mdnsServiceTag ?? HEARTH_MDNS_SERVICE_TAG,
-            }),
-          ],
+        : [mdns({ interval: opts.mdnsIntervalMs ?? 5_000, serviceTag, peerName })],
     connectionGater: blocklistGater(opts.isBlocked),
     connectionManager: {
       maxConnections: opts.maxConnections ?? LIMITS.maxConnections,
