@@ -314,8 +314,8 @@ export async function createPeer(options: PeerOptions = {}): Promise<Peer> {
     isMember,
     stateVector: (groupId) => mustReplica(groupId).stateVector(),
     diff: (groupId, sv) => mustReplica(groupId).diff(sv),
-    applyRemote: (groupId, update, from): Promise<ApplyResult> =>
-      mustReplica(groupId).applyRemote(update, from),
+    applyRemote: (groupId, update, from, sentTo): Promise<ApplyResult> =>
+      mustReplica(groupId).applyRemote(update, from, sentTo),
   }
 
   // Shelf files live beside the rest of the data; in memory mode, in a temp folder removed on stop.
@@ -502,9 +502,17 @@ export async function createPeer(options: PeerOptions = {}): Promise<Peer> {
         if (!isStorageFailure(err)) console.error(`hearth: compacting ${groupId} failed:`, err)
       }
     }
-    replica.on('update', (update, from) => {
-      // Hand the update to the network first: the frames go out while we wait for the disk.
-      sync.broadcast(groupId, update, from ?? undefined)
+    replica.on('update', (update, from, sentTo) => {
+      if (from === null) {
+        // Hand our own update to the network first: the frames go out while we wait for disk.
+        sync.broadcast(groupId, update)
+      } else {
+        // Relayed once the transaction is over: this peer's own `messageAdded` goes out first,
+        // instead of after a copy for every other member.
+        queueMicrotask(() => {
+          if (!stopped) sync.broadcast(groupId, update, from, sentTo)
+        })
+      }
       if (from === null) {
         // The fsync waits one turn of the event loop, so the frames just queued reach the
         // network first; the command that made the write replies only after `durable()`.

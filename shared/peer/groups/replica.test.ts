@@ -243,3 +243,24 @@ describe('replica: surface', () => {
     assert.deepEqual(a.messages()[0]?.reactions, { '👀': [bob.peerId] })
   })
 })
+
+describe('replica: relaying', () => {
+  test('whom an author sent an update to comes back for relaying only from that author', async () => {
+    const time = new ManualTime()
+    const a = GroupReplica.create('Kitchen', options(founder, time, 'Founder'))
+    const b = await join(a, a, bob, time)
+    const c = await join(a, a, carol, time)
+    await syncAll([a, b, c])
+    const sentTo = new Set(['0123456789abcdef'])
+    const seen: (ReadonlySet<string> | undefined)[] = []
+    c.on('update', (_update, _from, hint) => seen.push(hint))
+
+    b.sendMessage('straight from Bob')
+    assert.equal((await c.applyRemote(b.diff(c.stateVector()), bob.peerId, sentTo)).kind, 'applied')
+    b.sendMessage('Bob again, handed on by the founder')
+    const relayed = b.diff(c.stateVector())
+    assert.equal((await c.applyRemote(relayed, founder.peerId, sentTo)).kind, 'applied')
+    assert.deepEqual(seen, [sentTo, undefined])
+    for (const r of [a, b, c]) r.destroy()
+  })
+})

@@ -83,8 +83,11 @@ export const LOCAL_ORIGIN: unique symbol = Symbol('hearth/local')
 /** Transaction origin of updates received from `from`, so listeners can tell them apart. */
 export class RemoteOrigin {
   readonly from: string
-  constructor(from: string) {
+  /** Recipient tags the update's author sent it to, when `from` is its author (see applyRemote). */
+  readonly sentTo: ReadonlySet<string> | undefined
+  constructor(from: string, sentTo?: ReadonlySet<string>) {
     this.from = from
+    this.sentTo = sentTo
   }
 }
 
@@ -99,7 +102,8 @@ export interface ReplicaOptions {
 }
 
 export interface ReplicaEvents {
-  update: (update: Uint8Array, from: string | null) => void
+  /** `sentTo`: whom its author already sent it to, when it came straight from its author. */
+  update: (update: Uint8Array, from: string | null, sentTo?: ReadonlySet<string>) => void
   messageAdded: (message: Message) => void
   messageChanged: (message: Message) => void
   membershipChanged: () => void
@@ -170,7 +174,7 @@ export class GroupReplica {
   #backlog = 0
   /** Whether Yjs's 'update' events reach us; off while a checked update is handed out as is. */
   #listening = true
-  #handOut: { update: Uint8Array; from: string } | null = null
+  #handOut: { update: Uint8Array; origin: RemoteOrigin } | null = null
   readonly #closed = new AbortController()
   readonly #listeners: Listeners = {
     update: new Set(),
@@ -198,8 +202,8 @@ export class GroupReplica {
     this.#indexAll()
     this.#membership = computeMembership(groupId, this.#opEntries, this.#signatures)
     this.#onUpdate = (update, origin) => {
-      const from = origin instanceof RemoteOrigin ? origin.from : null
-      this.#emit('update', update, from)
+      if (origin instanceof RemoteOrigin) this.#emit('update', update, origin.from, origin.sentTo)
+      else this.#emit('update', update, null)
     }
     this.#onTransactions = (_doc, transactions) => {
       this.#listenForUpdates()
@@ -571,8 +575,14 @@ export class GroupReplica {
    * checked and applied before this returns; a larger one is checked in slices, so the event loop
    * keeps running meanwhile (local writes included), then Yjs applies it in one step. Resolves
    * with the outcome; rejects only with GROUP_NOT_FOUND, when the replica is destroyed first.
+   * `sentTo` (the recipient tags its author sent it with) reaches the 'update' event only when
+   * `from` wrote every entry of the update.
    */
-  applyRemote(update: Uint8Array, from: string): Promise<ApplyResult> {
+  applyRemote(
+    update: Uint8Array,
+    from: string,
+    sentTo?: ReadonlySet<string>,
+  ): Promise<ApplyResult> {
     if (this.#closed.signal.aborted) return Promise.reject(this.#closedError())
     const job: Job = { counted: 0, slow: false }
     const steps = checking(this.doc, this.groupId, update, this.#verify, (entries) => {
@@ -581,14 +591,16 @@ export class GroupReplica {
     })
     if (this.#pending > 0) {
       this.#startSlow(job)
-      return this.#enqueue(() => this.#resume(steps, update, from, job))
+      return this.#enqueue(() => this.#resume(steps, update, from, sentTo, job))
     }
     const first = steps.next()
-    if (first.done === true) return Promise.resolve(this.#commit(first.value, update, from))
+    if (first.done === true) {
+      return Promise.resolve(this.#commit(first.value, update, from, sentTo))
+    }
     this.#startSlow(job)
     return this.#enqueue(async () => {
       await pause()
-      return this.#resume(steps, update, from, job)
+      return this.#resume(steps, update, from, sentTo, job)
     })
   }
 
@@ -623,6 +635,7 @@ export class GroupReplica {
     steps: Generator<void, Verdict>,
     update: Uint8Array,
     from: string,
+    sentTo: ReadonlySet<string> | undefined,
     job: Job,
   ): Promise<ApplyResult> {
     try {
@@ -633,25 +646,34 @@ export class GroupReplica {
         if (this.#closed.signal.aborted) throw this.#closedError()
         throw err
       }
-      return this.#commit(verdict, update, from)
+      return this.#commit(verdict, update, from, sentTo)
     } finally {
       if (!this.#closed.signal.aborted) this.#progress(-job.counted, -1)
     }
   }
 
-  #commit(verdict: Verdict, update: Uint8Array, from: string): ApplyResult {
+  #commit(
+    verdict: Verdict,
+    update: Uint8Array,
+    from: string,
+    sentTo: ReadonlySet<string> | undefined,
+  ): ApplyResult {
     if (verdict.kind !== 'accept') return verdict
     if (this.#closed.signal.aborted) throw this.#closedError()
+    // Whom the author sent it to matters for relaying only if `from` is that author: a member
+    // may spare others relaying its own messages, never anyone else's.
+    const fromAuthor = sentTo !== undefined && verdict.entries.every((e) => e.author === from)
+    const origin = new RemoteOrigin(from, fromAuthor ? sentTo : undefined)
     // Yjs encodes each transaction again for 'update' listeners, which for a large catch-up costs
     // a third of the time Yjs takes to apply it. When every entry of the update is new, that
     // encoding says exactly what the update we checked says: hand that one out instead.
     if (verdict.allNew) {
       this.doc.off('update', this.#onUpdate)
       this.#listening = false
-      this.#handOut = { update, from }
+      this.#handOut = { update, origin }
     }
     try {
-      Y.applyUpdate(this.doc, update, new RemoteOrigin(from))
+      Y.applyUpdate(this.doc, update, origin)
     } catch (err) {
       this.#handOut = null
       // Unreachable for an update that passed the check; reported, never thrown at the caller.
@@ -674,7 +696,9 @@ export class GroupReplica {
     this.#handOut = null
     this.#listening = true
     this.doc.on('update', this.#onUpdate)
-    if (handOut !== null) this.#emit('update', handOut.update, handOut.from)
+    if (handOut !== null) {
+      this.#emit('update', handOut.update, handOut.origin.from, handOut.origin.sentTo)
+    }
   }
 
   #closedError(): HearthError {

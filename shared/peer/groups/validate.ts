@@ -27,6 +27,7 @@ export interface AcceptedEntry {
   map: string
   key: string
   ts: number
+  author: string
 }
 
 export type Verdict =
@@ -138,7 +139,12 @@ export function* checking(
   }
   return {
     kind: 'accept',
-    entries: fresh.map(({ map, key, parsed }) => ({ map, key, ts: parsed.ts })),
+    entries: fresh.map(({ map, key, parsed }) => ({
+      map,
+      key,
+      ts: parsed.ts,
+      author: parsed.author,
+    })),
     allNew: fresh.length === scan.entries.length,
   }
 }

@@ -77,6 +77,37 @@ describe('group sync', () => {
     for (const d of docs) assert.deepEqual(contentOf(d), want)
   })
 
+  test('in a full mesh an update reaches each member once: its author names whom it sent it to', async (tc) => {
+    const signal = new Signal()
+    const [a, b, c] = (await members(tc, signal, 3)) as [Member, Member, Member]
+    const docs = [a, b, c].map((m) => m.host.addGroup(G, ids([a, b, c])))
+    for (const m of [a, b, c]) m.host.relayThrough(syncOf(m.t))
+    await connect(signal, a.t, b.t)
+    await connect(signal, a.t, c.t)
+    await connect(signal, b.t, c.t)
+    const syncedWith = (m: Member, others: Member[]) =>
+      others.every((o) => m.t.synced.some((s) => s.peerId === o.t.peerId))
+    await signal.until(
+      () => syncedWith(a, [b, c]) && syncedWith(b, [a, c]) && syncedWith(c, [a, b]),
+      'everyone synced with everyone',
+    )
+    const fromB = () => c.host.applied.filter((r) => r.from === b.t.peerId).length
+    const before = fromB()
+
+    write(docs[0] as Y.Doc, 'hello', 'from A')
+    await signal.until(
+      () => docs.every((d) => sameContent(d, { hello: 'from A' })),
+      'everyone holds A’s write',
+    )
+    // B's own write travels to C on the same stream as any relay of A's would have, after it.
+    write(docs[1] as Y.Doc, 'reply', 'from B')
+    await signal.until(
+      () => sameContent(docs[2] as Y.Doc, { hello: 'from A', reply: 'from B' }),
+      'C holds B’s write',
+    )
+    assert.equal(fromB() - before, 1, 'C heard from B only B’s own write, not a relay of A’s')
+  })
+
   test('an update with a gap makes the receiver ask for the full diff', async (tc) => {
     const signal = new Signal()
     const [a, b] = (await members(tc, signal, 2)) as [Member, Member]

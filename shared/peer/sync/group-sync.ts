@@ -1,13 +1,24 @@
-// /hearth/sync/2.0.0 as a libp2p service: y-protocols style sync of every group two peers share,
+// /hearth/sync/3.0.0 as a libp2p service: y-protocols style sync of every group two peers share,
 // over two one-way streams per peer (each side writes only on the stream it opened).
 // The membership gate runs before any byte about a group is written or any update is kept.
+//
+// Relaying: a peer passes every update it accepts on to its other connected members, so A and C
+// converge through B. In a full mesh that sent every message once per pair of members (20 × 19
+// copies for 21 peers), so an author names, in its live update, the members it is sending it to
+// (recipient tags, MSG_AUTHOR_UPDATE), and a member that got the update from its author relays it
+// only to members not named. The names count only when the sender wrote every entry itself (the
+// host checks; see SyncHost.applyRemote): a member can thin out the relaying of its own messages,
+// which it could simply not send, and never of anyone else's.
 import { InboundReader } from './inbound.ts'
 import {
+  authorUpdateOverhead,
   MAX_HEADER_BYTES,
   MSG_SYNC_STEP2,
   MSG_UPDATE,
+  recipientTag,
   STEP1_WANT_REPLY,
   SYNC_PROTOCOL,
+  writeAuthorUpdate,
   writeSyncStep1,
   writeUpdateParts,
 } from './messages.ts'
@@ -39,8 +50,18 @@ export interface SyncHost {
   isMember(groupId: string, peerId: string): boolean
   stateVector(groupId: string): Uint8Array
   diff(groupId: string, sv: Uint8Array): Uint8Array
-  /** Resolves once the update is applied or refused; updates for one group apply in call order. */
-  applyRemote(groupId: string, update: Uint8Array, from: string): Promise<ApplyResult>
+  /**
+   * Resolves once the update is applied or refused; updates for one group apply in call order.
+   * `sentTo` (recipient tags) came with an update sent by its author: when the host finds that
+   * `from` wrote every entry of it, it passes `sentTo` along with the update it hands back for
+   * relaying, as `broadcast`'s `alreadySentTo`; otherwise it drops it.
+   */
+  applyRemote(
+    groupId: string,
+    update: Uint8Array,
+    from: string,
+    sentTo?: ReadonlySet<string>,
+  ): Promise<ApplyResult>
 }
 
 export interface SyncLimits {
@@ -100,8 +121,17 @@ export interface GroupSyncComponents {
 }
 
 export interface GroupSync extends Startable {
-  /** Sends an update to every connected member of the group except `except`. */
-  broadcast(groupId: string, update: Uint8Array, except?: string): void
+  /**
+   * Sends an update to every connected member of the group except `except` (the peer it came
+   * from) and those whose recipient tag is in `alreadySentTo` (its author sent it to them).
+   * With no `except` the update is our own, and goes out naming its recipients.
+   */
+  broadcast(
+    groupId: string,
+    update: Uint8Array,
+    except?: string,
+    alreadySentTo?: ReadonlySet<string>,
+  ): void
   /** (Re)starts a two-way sync of the group with every connected member. */
   openGroup(groupId: string): void
   /** Peers we currently have a sync link with. */
@@ -181,10 +211,36 @@ class GroupSyncService implements GroupSync {
     return [...this.#links.keys()]
   }
 
-  broadcast(groupId: string, update: Uint8Array, except?: string): void {
+  broadcast(
+    groupId: string,
+    update: Uint8Array,
+    except?: string,
+    alreadySentTo?: ReadonlySet<string>,
+  ): void {
     if (!this.#fitsUpdateCap(groupId, update)) return
-    for (const link of this.#links.values()) {
-      if (link.key === except || !this.#isMember(groupId, link.key)) continue
+    const targets = [...this.#links.values()].filter(
+      (link) =>
+        link.key !== except &&
+        this.#isMember(groupId, link.key) &&
+        !(alreadySentTo?.has(recipientTag(link.key)) ?? false),
+    )
+    if (targets.length === 0) return
+    const own = except === undefined
+    if (own && update.length + authorUpdateOverhead(targets.length) <= this.#limits.maxFrameBytes) {
+      // Only members whose send stream is open are named: a message still waiting for a stream
+      // may be lost with it, and then the others' relaying is what brings it.
+      const named = targets.filter((link) => link.outbox?.ready === true)
+      const payload = writeAuthorUpdate(
+        groupId,
+        update,
+        named.map((link) => recipientTag(link.key)),
+      )
+      for (const link of targets) {
+        this.#send(link, { groupId, bytes: payload.length, frames: () => [payload] })
+      }
+      return
+    }
+    for (const link of targets) {
       this.#send(link, updateMessage(MSG_UPDATE, groupId, update, this.#limits.partBytes))
     }
   }
@@ -353,7 +409,8 @@ class GroupSyncService implements GroupSync {
       onStep1: (msg) => this.#onStep1(link, msg),
       admit: (type, groupId, total) => this.#admit(link, type, groupId, total),
       release: (total) => this.#release(total),
-      onUpdate: (type, groupId, update) => this.#onUpdate(link, reader, type, groupId, update),
+      onUpdate: (type, groupId, update, sentTo) =>
+        this.#onUpdate(link, reader, type, groupId, update, sentTo),
       onMalformed: (reason) => this.#strike(key, reason),
       onClosed: () => {
         if (link.inbound === reader) link.inbound = null
@@ -426,11 +483,12 @@ class GroupSyncService implements GroupSync {
     type: UpdatePart['type'],
     groupId: string,
     update: Uint8Array,
+    sentTo?: ReadonlySet<string>,
   ): void {
     // The reader releases the update's reservation when this returns; the host keeps the update
     // until it is applied, so it stays counted against the budget until then.
     this.#reassembling += update.length
-    void this.#apply(link, reader, type, groupId, update)
+    void this.#apply(link, reader, type, groupId, update, sentTo)
   }
 
   async #apply(
@@ -439,9 +497,10 @@ class GroupSyncService implements GroupSync {
     type: UpdatePart['type'],
     groupId: string,
     update: Uint8Array,
+    sentTo?: ReadonlySet<string>,
   ): Promise<void> {
     try {
-      const result = await this.#host.applyRemote(groupId, update, link.key)
+      const result = await this.#host.applyRemote(groupId, update, link.key, sentTo)
       if (this.#running) this.#onApplied(link, reader, type, groupId, result)
     } catch (err) {
       // Our failure (or the group went away meanwhile), not the peer's: no strike.

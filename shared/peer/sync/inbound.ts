@@ -3,7 +3,13 @@
 // chunk plus one partial frame and one partial update are ever held. A frame or an update that
 // has started must keep making progress, or the stream is closed (a stalled peer holds memory).
 import { FrameDecoder, FrameError } from './frames.ts'
-import { MSG_SYNC_STEP1, ProtocolError, readSyncMessage } from './messages.ts'
+import {
+  MSG_AUTHOR_UPDATE,
+  MSG_SYNC_STEP1,
+  MSG_UPDATE,
+  ProtocolError,
+  readSyncMessage,
+} from './messages.ts'
 import { Reassembler } from './reassembly.ts'
 import type { SyncStep1, UpdatePart } from './messages.ts'
 import type { Logger, MessageStream } from '@libp2p/interface'
@@ -19,7 +25,13 @@ export interface InboundOptions {
    * Keeping reserves `total` bytes until `release` is called with the same number.
    */
   admit(type: UpdatePart['type'], groupId: string, total: number): boolean
-  onUpdate(type: UpdatePart['type'], groupId: string, update: Uint8Array): void
+  /** `sentTo`: the author's recipient tags, when the update came whole from its author. */
+  onUpdate(
+    type: UpdatePart['type'],
+    groupId: string,
+    update: Uint8Array,
+    sentTo?: ReadonlySet<string>,
+  ): void
   /** A kept update is done with (applied, or cut off by the stream closing). */
   release(total: number): void
   /** The peer broke the protocol; the stream has been aborted. */
@@ -80,6 +92,19 @@ export class InboundReader {
     if (msg.type === MSG_SYNC_STEP1) {
       if (this.#parts.inProgress) throw new ProtocolError('a step 1 inside an unfinished update')
       this.#opts.onStep1(msg)
+      return
+    }
+    if (msg.type === MSG_AUTHOR_UPDATE) {
+      if (this.#parts.inProgress) throw new ProtocolError('an update inside an unfinished update')
+      const { groupId, update, sentTo } = msg
+      if (update.length > this.#opts.maxUpdateBytes) throw new ProtocolError('update too large')
+      // Whole in one frame, so it needs no reassembly; the gate and the budget still apply.
+      if (!this.#opts.admit(MSG_UPDATE, groupId, update.length)) return
+      try {
+        this.#opts.onUpdate(MSG_UPDATE, groupId, update, sentTo)
+      } finally {
+        this.#opts.release(update.length)
+      }
       return
     }
     const result = this.#parts.push(msg, () => this.#opts.admit(msg.type, msg.groupId, msg.total))

@@ -2,12 +2,15 @@ import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import {
   MAX_HEADER_BYTES,
+  MSG_AUTHOR_UPDATE,
   MSG_SYNC_STEP1,
   MSG_SYNC_STEP2,
   MSG_UPDATE,
   ProtocolError,
   STEP1_WANT_REPLY,
   readSyncMessage,
+  recipientTag,
+  writeAuthorUpdate,
   writeSyncStep1,
   writeUpdatePart,
   writeUpdateParts,
@@ -42,9 +45,33 @@ describe('sync messages', () => {
     assert.ok(encoded.length <= 1000 + MAX_HEADER_BYTES)
   })
 
+  test('an author update round-trips with the tags of its recipients', () => {
+    const update = Uint8Array.of(1, 2, 3)
+    const tags = ['12D3KooWAlice', '12D3KooWBob'].map(recipientTag)
+    assert.deepEqual(readSyncMessage(writeAuthorUpdate(G, update, tags)), {
+      type: MSG_AUTHOR_UPDATE,
+      groupId: G,
+      sentTo: new Set(tags),
+      update,
+    })
+    assert.equal(recipientTag('12D3KooWAlice'), recipientTag('12D3KooWAlice'))
+    assert.notEqual(recipientTag('12D3KooWAlice'), recipientTag('12D3KooWBob'))
+    assert.deepEqual(readSyncMessage(writeAuthorUpdate(G, update, [])), {
+      type: MSG_AUTHOR_UPDATE,
+      groupId: G,
+      sentTo: new Set(),
+      update,
+    })
+  })
+
+  const header3 = [MSG_AUTHOR_UPDATE, 26, ...new TextEncoder().encode(G)]
   const bad: [string, Uint8Array][] = [
     ['empty', new Uint8Array(0)],
-    ['unknown type', Uint8Array.of(3, 26, ...new TextEncoder().encode(G))],
+    ['unknown type', Uint8Array.of(4, 26, ...new TextEncoder().encode(G))],
+    ['an author update without its update', writeAuthorUpdate(G, new Uint8Array(0), [])],
+    ['an author update with a truncated tag', Uint8Array.of(...header3, 1, 7, 7, 7)],
+    // 0x81 0x02 is 257, one past MAX_RECIPIENTS.
+    ['an author update naming too many', Uint8Array.of(...header3, 0x81, 0x02, 1)],
     ['truncated group id', Uint8Array.of(MSG_SYNC_STEP1, 26, 97, 97)],
     ['group id too long', Uint8Array.of(MSG_SYNC_STEP1, 100, ...new Uint8Array(100))],
     ['not a group id', writeSyncStep1('NOT-A-GROUP', new Uint8Array(0))],

@@ -1,10 +1,11 @@
-// The /hearth/sync/2.0.0 message codec: one message per frame, numeric type first.
+// The /hearth/sync/3.0.0 message codec: one message per frame, numeric type first.
 // Updates larger than one frame travel as consecutive parts that each carry the total size,
 // so the receiver can refuse an oversized update on its first part, before buffering any of it.
+import { createHash } from 'node:crypto'
 import { GroupId } from '../../api/index.ts'
 import { varintLength, writeVarint } from './frames.ts'
 
-export const SYNC_PROTOCOL = '/hearth/sync/2.0.0'
+export const SYNC_PROTOCOL = '/hearth/sync/3.0.0'
 
 /** "Here is my state vector for the group; send me what I lack." */
 export const MSG_SYNC_STEP1 = 0
@@ -12,6 +13,11 @@ export const MSG_SYNC_STEP1 = 0
 export const MSG_SYNC_STEP2 = 1
 /** A live change (local write or relayed), one or more parts. */
 export const MSG_UPDATE = 2
+/**
+ * A live change sent by its author, whole in one frame, with the tags of every member it is being
+ * sent to: whoever receives it from its author need not relay it to those (see group-sync.ts).
+ */
+export const MSG_AUTHOR_UPDATE = 3
 
 /** Step-1 flag: "and send me your step 1 too" — asks the receiver for a full two-way exchange. */
 export const STEP1_WANT_REPLY = 1
@@ -41,7 +47,36 @@ export interface UpdatePart {
   chunk: Uint8Array
 }
 
-export type SyncMessage = SyncStep1 | UpdatePart
+export interface AuthorUpdate {
+  type: typeof MSG_AUTHOR_UPDATE
+  groupId: string
+  /** Recipient tags (see recipientTag) of the members the author sends this update to. */
+  sentTo: Set<string>
+  update: Uint8Array
+}
+
+export type SyncMessage = SyncStep1 | UpdatePart | AuthorUpdate
+
+/** Bytes of a recipient tag: a 64-bit prefix of SHA-256, so no peer id can be made to collide. */
+export const RECIPIENT_TAG_BYTES = 8
+/** Far above any group's members (connections are capped at 64). */
+export const MAX_RECIPIENTS = 256
+const tags = new Map<string, string>()
+const MAX_CACHED_TAGS = 4096
+
+/** The tag naming `peerId` in an author update, as hex. */
+export function recipientTag(peerId: string): string {
+  let tag = tags.get(peerId)
+  if (tag === undefined) {
+    tag = createHash('sha256')
+      .update(peerId)
+      .digest('hex')
+      .slice(0, 2 * RECIPIENT_TAG_BYTES)
+    if (tags.size >= MAX_CACHED_TAGS) tags.clear()
+    tags.set(peerId, tag)
+  }
+  return tag
+}
 
 const utf8 = new TextEncoder()
 const utf8Strict = new TextDecoder('utf-8', { fatal: true })
@@ -85,6 +120,33 @@ export function* writeUpdateParts(
   for (let offset = 0; offset < update.length; offset += partBytes) {
     yield writeUpdatePart(type, groupId, update.length, update.subarray(offset, offset + partBytes))
   }
+}
+
+/** A whole update from its author, with the recipient tags (hex) of every member it goes to. */
+export function writeAuthorUpdate(
+  groupId: string,
+  update: Uint8Array,
+  sentTo: readonly string[],
+): Uint8Array {
+  if (sentTo.length > MAX_RECIPIENTS) throw new RangeError('too many recipients')
+  const tagBytes = sentTo.length * RECIPIENT_TAG_BYTES
+  const { out, pos } = header(
+    MSG_AUTHOR_UPDATE,
+    groupId,
+    varintLength(sentTo.length) + tagBytes + update.length,
+  )
+  let at = pos + writeVarint(sentTo.length, out, pos)
+  for (const tag of sentTo) {
+    out.set(Buffer.from(tag, 'hex'), at)
+    at += RECIPIENT_TAG_BYTES
+  }
+  out.set(update, at)
+  return out
+}
+
+/** Bytes an author update adds around its update for `recipients` recipients. */
+export function authorUpdateOverhead(recipients: number): number {
+  return MAX_HEADER_BYTES + varintLength(recipients) + recipients * RECIPIENT_TAG_BYTES
 }
 
 /** Bytes a message of this kind adds around its payload, so parts plus header fit a frame. */
@@ -158,6 +220,18 @@ export function readSyncMessage(frame: Uint8Array): SyncMessage {
       if (chunk.length === 0) throw new ProtocolError('empty update part')
       if (chunk.length > total) throw new ProtocolError('part larger than its update')
       return { type, groupId, total, chunk }
+    }
+    case MSG_AUTHOR_UPDATE: {
+      const groupId = readGroupId(r)
+      const count = r.varint()
+      if (count > MAX_RECIPIENTS) throw new ProtocolError('too many recipients')
+      const sentTo = new Set<string>()
+      for (let i = 0; i < count; i++) {
+        sentTo.add(Buffer.from(r.bytes(RECIPIENT_TAG_BYTES)).toString('hex'))
+      }
+      const update = r.rest()
+      if (update.length === 0) throw new ProtocolError('empty update')
+      return { type, groupId, sentTo, update }
     }
     default:
       throw new ProtocolError(`unknown message type ${type}`)

@@ -44,6 +44,11 @@ export class Outbox {
     return this.#closed
   }
 
+  /** Its stream is open: what is pushed now is written in order, unless the stream breaks. */
+  get ready(): boolean {
+    return this.#stream !== null && !this.#closed && this.#stream.status === 'open'
+  }
+
   /** Bytes waiting behind the message being written. */
   get queuedBytes(): number {
     return this.#queuedBytes

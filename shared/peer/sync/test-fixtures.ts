@@ -60,6 +60,8 @@ export interface ApplyRecord {
 /** Origin of remote applies, so the relay can tell whom not to echo an update back to. */
 export interface RemoteOrigin {
   from: string
+  /** The author's recipients; this fake takes every sender for the author of what it sends. */
+  sentTo?: ReadonlySet<string>
 }
 
 /** A SyncHost over plain Y.Docs with a static member list per group. */
@@ -124,17 +126,27 @@ export class FakeHost implements SyncHost {
     for (const resume of this.#held.splice(0)) resume()
   }
 
-  async applyRemote(groupId: string, update: Uint8Array, from: string): Promise<ApplyResult> {
+  async applyRemote(
+    groupId: string,
+    update: Uint8Array,
+    from: string,
+    sentTo?: ReadonlySet<string>,
+  ): Promise<ApplyResult> {
     this.requested.push({ groupId, from })
     this.signal.notify()
     if (this.holdApplies) await new Promise<void>((resume) => this.#held.push(resume))
-    const result = this.#apply(groupId, update, from)
+    const result = this.#apply(groupId, update, from, sentTo)
     this.applied.push({ groupId, from, kind: result.kind })
     this.signal.notify()
     return result
   }
 
-  #apply(groupId: string, update: Uint8Array, from: string): ApplyResult {
+  #apply(
+    groupId: string,
+    update: Uint8Array,
+    from: string,
+    sentTo: ReadonlySet<string> | undefined,
+  ): ApplyResult {
     const doc = this.doc(groupId)
     try {
       const ours = Y.decodeStateVector(Y.encodeStateVector(doc))
@@ -143,7 +155,7 @@ export class FakeHost implements SyncHost {
         if (clock > (ours.get(client) ?? 0)) return { kind: 'gap' }
       }
       const before = Y.encodeStateVector(doc)
-      const origin: RemoteOrigin = { from }
+      const origin: RemoteOrigin = { from, ...(sentTo && { sentTo }) }
       Y.applyUpdate(doc, update, origin)
       return sameBytes(before, Y.encodeStateVector(doc))
         ? { kind: 'duplicate' }
@@ -157,7 +169,8 @@ export class FakeHost implements SyncHost {
   relayThrough(sync: GroupSync): void {
     for (const [groupId, doc] of this.docs) {
       doc.on('update', (update: Uint8Array, origin: unknown) => {
-        sync.broadcast(groupId, update, isRemote(origin) ? origin.from : undefined)
+        if (isRemote(origin)) sync.broadcast(groupId, update, origin.from, origin.sentTo)
+        else sync.broadcast(groupId, update)
       })
     }
   }
