@@ -1,6 +1,6 @@
 // Content-derived ids: every entry, group and invite is named by 16 bytes rendered as 26
 // characters of lowercase base32, the `EntryId` shape in shared/api/domain.ts.
-import { createHash, randomBytes } from 'node:crypto'
+import { createHash, hash, randomBytes } from 'node:crypto'
 
 const alphabet = 'abcdefghijklmnopqrstuvwxyz234567'
 const utf8 = new TextEncoder()
@@ -31,6 +31,14 @@ function id16(...parts: Uint8Array[]): string {
 /** The id of a signed entry: it commits to both the signed bytes and the signature. */
 export function entryId(payload: Uint8Array, sig: Uint8Array): string {
   return id16(payload, sig)
+}
+
+/**
+ * `entryId` of the signed bytes followed by the signature, already side by side: one hash call
+ * and no hash object, which a catch-up of thousands of entries feels.
+ */
+export function entryIdOfSealed(payloadThenSig: Uint8Array): string {
+  return base32(hash('sha256', payloadThenSig, 'buffer').subarray(0, 16))
 }
 
 /**

@@ -43,9 +43,12 @@ export interface ParsedEntry {
   author: string
   prev: string | null
   ts: number
-  /** The signed bytes and the signature, for whoever decides this entry must be verified. */
-  payload: Uint8Array
-  sig: Uint8Array
+  /**
+   * The signed bytes and the signature, for whoever decides this entry must be verified. Made
+   * again on demand rather than kept: a catch-up verifies one entry per author, and holding the
+   * bytes of every entry until then kept ~400 bytes each alive through the collector.
+   */
+  signed(): { payload: Uint8Array; sig: Uint8Array }
 }
 
 export type EntryParse = ParsedEntry | { ok: false; reason: string }
@@ -78,7 +81,13 @@ function checker<E extends SignedCommon>(map: RootMap<E>): RootMapChecker {
       const sealed = sealedBytes(map.fields(entry), entry.sig)
       if (!sealed.ok) return { ok: false, reason: `${map.name} entry: ${sealed.reason}` }
       const { author, prev, ts } = entry
-      return { ok: true, id: sealed.id, author, prev, ts, payload: sealed.payload, sig: sealed.sig }
+      const signed = () => {
+        const again = sealedBytes(map.fields(entry), entry.sig)
+        // The same entry sealed a moment ago; only a bug could make this fail.
+        if (!again.ok) throw new Error(`${map.name} entry no longer seals: ${again.reason}`)
+        return { payload: again.payload, sig: again.sig }
+      }
+      return { ok: true, id: sealed.id, author, prev, ts, signed }
     },
   }
 }

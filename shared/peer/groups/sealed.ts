@@ -1,7 +1,7 @@
 // A signed payload is the UTF-8 JSON of a fixed-order array that starts with a domain tag and the
 // group id: no canonicalisation is needed, and a signature made for one kind of record can never
 // be replayed as another kind or in another group.
-import { entryId } from './ids.ts'
+import { entryId, entryIdOfSealed } from './ids.ts'
 import { verify, type Signer } from './signing.ts'
 
 export type Field = string | number | boolean | null | readonly Field[]
@@ -45,12 +45,24 @@ export type SealedBytes =
  * signature (cheap: one hash). Never throws.
  */
 export function sealedBytes(fields: readonly Field[], sig: string): SealedBytes {
-  const sigBytes = Buffer.from(sig, 'base64url')
+  const text = JSON.stringify(fields)
+  const textBytes = Buffer.byteLength(text, 'utf8')
+  // The signed bytes and the signature side by side in one buffer, hashed in one go: a catch-up
+  // seals thousands of entries, and three allocations and a hash object each add up.
+  const buf = Buffer.allocUnsafe(textBytes + Math.ceil((sig.length * 3) / 4))
+  buf.write(text, 0, 'utf8')
+  const sigLength = buf.write(sig, textBytes, 'base64url')
+  const sealed = buf.subarray(0, textBytes + sigLength)
+  const sigBytes = sealed.subarray(textBytes)
   // Buffer's decoder is lenient; only the canonical spelling may name a given signature.
   if (sigBytes.toString('base64url') !== sig)
     return { ok: false, reason: 'non-canonical signature' }
-  const payload = payloadBytes(fields)
-  return { ok: true, id: entryId(payload, sigBytes), payload, sig: sigBytes }
+  return {
+    ok: true,
+    id: entryIdOfSealed(sealed),
+    payload: sealed.subarray(0, textBytes),
+    sig: sigBytes,
+  }
 }
 
 /** Verifies `sig` by `author` over `fields` and derives the record's id. Never throws. */

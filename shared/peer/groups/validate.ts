@@ -118,7 +118,8 @@ export function* checking(
   for (const i of [...chains.heads(), ...fresh.keys()]) {
     if (chains.isCovered(i)) continue
     const { map, parsed } = fresh[i] as NewEntry
-    if (!verify(parsed.author, parsed.payload, parsed.sig)) {
+    const { payload, sig } = parsed.signed()
+    if (!verify(parsed.author, payload, sig)) {
       vouchers ??= new HeldVouchers(doc)
       if (!vouchers.vouchFor(parsed)) return rejected(`${map} entry: bad signature`)
     }
