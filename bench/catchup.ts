@@ -14,7 +14,7 @@ import { copyDataDir, messageText, writeDataDir, type History } from './lib/hist
 import { dialAddr, rawNode } from './lib/raw-node.ts'
 import { timeRow, type Row } from './lib/report.ts'
 import { scaled } from './lib/scale.ts'
-import { median, timeRepeated } from './lib/stats.ts'
+import { median } from './lib/stats.ts'
 
 const GAP_PROTOCOL = '/hearth-bench/catchup/1.0.0'
 const MAX_GAP_BYTES = 256 * 1024 * 1024
@@ -26,8 +26,28 @@ export const catchup: Benchmark = {
   async run(ctx) {
     const history = await ctx.history()
     const reps = scaled(ctx.scale, 5, 2)
-    const hearth = await hearthCatchUp(ctx, history, reps)
-    const floor = await rawCatchUp(ctx, history, reps)
+    // Hearth and the floor take turns, so both see the same moments of a shared machine.
+    const hearthSide = await hearthCatchUp(ctx, history)
+    const rawSide = await rawCatchUp(history)
+    const hearth: number[] = []
+    const floor: number[] = []
+    try {
+      ctx.log(
+        `catchup: 1 warm-up + ${reps} rounds of a member missing ${history.missing} messages ` +
+          'reconnecting, through Hearth and as raw Yjs, in turn',
+      )
+      for (let i = 0; i <= reps; i++) {
+        const h = await hearthSide.once(i)
+        const f = await rawSide.once(i)
+        if (i > 0) {
+          hearth.push(h)
+          floor.push(f)
+        }
+      }
+    } finally {
+      await hearthSide.stop()
+      await rawSide.stop()
+    }
     const check = checkOnly(history, reps)
     const gap = `${history.missing} of ${history.total}`
     return [
@@ -53,11 +73,17 @@ export const catchup: Benchmark = {
   },
 }
 
+/** One side of the comparison: `once(i)` times one catch-up; `stop()` ends it. */
+interface Side {
+  once(i: number): Promise<number>
+  stop(): Promise<void>
+}
+
 function peerOptions(dataDir: string) {
   return { dataDir, listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false }
 }
 
-async function hearthCatchUp(ctx: BenchContext, history: History, reps: number): Promise<number[]> {
+async function hearthCatchUp(ctx: BenchContext, history: History): Promise<Side> {
   const founderDir = ctx.tempDir('catchup-founder')
   const memberDir = ctx.tempDir('catchup-member')
   writeDataDir(founderDir, {
@@ -74,11 +100,8 @@ async function hearthCatchUp(ctx: BenchContext, history: History, reps: number):
   const founderAddr = founder.libp2p.getMultiaddrs()[0]
   if (founderAddr === undefined) throw new Error('the founder listens on no address')
   const lastText = messageText(history.total - 1)
-  try {
-    ctx.log(
-      `catchup: Hearth, 1 warm-up + ${reps} reconnects of a member missing ${history.missing} messages`,
-    )
-    return await timeRepeated(reps, 1, async (i) => {
+  return {
+    async once(i) {
       // Each time a fresh copy of the member that missed the gap; its start is not timed.
       const dir = ctx.tempDir(`catchup-member-${i}`)
       fs.rmSync(dir, { recursive: true })
@@ -102,13 +125,12 @@ async function hearthCatchUp(ctx: BenchContext, history: History, reps: number):
         await member.stop()
         fs.rmSync(dir, { recursive: true, force: true })
       }
-    })
-  } finally {
-    await founder.stop()
+    },
+    stop: () => founder.stop(),
   }
 }
 
-async function rawCatchUp(ctx: BenchContext, history: History, reps: number): Promise<number[]> {
+async function rawCatchUp(history: History): Promise<Side> {
   const founderDoc = new Y.Doc()
   Y.applyUpdate(founderDoc, history.full)
   const founder = await rawNode()
@@ -120,9 +142,8 @@ async function rawCatchUp(ctx: BenchContext, history: History, reps: number): Pr
     await stream.close()
   })
   const expected = founderDoc.getMap('msgs').size
-  try {
-    ctx.log(`catchup: floor, 1 warm-up + ${reps} raw gap transfers`)
-    return await timeRepeated(reps, 1, async (i) => {
+  return {
+    async once(i) {
       const doc = new Y.Doc()
       Y.applyUpdate(doc, history.behind)
       try {
@@ -138,10 +159,11 @@ async function rawCatchUp(ctx: BenchContext, history: History, reps: number): Pr
         doc.destroy()
         await member.hangUp(founder.peerId)
       }
-    })
-  } finally {
-    await Promise.all([founder.stop(), member.stop()])
-    founderDoc.destroy()
+    },
+    async stop() {
+      await Promise.all([founder.stop(), member.stop()])
+      founderDoc.destroy()
+    },
   }
 }
 
