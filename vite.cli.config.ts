@@ -46,7 +46,6 @@ export default defineConfig({
     outDir,
     emptyOutDir: true,
     target: 'node22',
-    minify: false,
     sourcemap: false,
     // The peer (libp2p, yjs) is one large chunk, loaded only by `serve`.
     chunkSizeWarningLimit: 8192,
@@ -58,6 +57,9 @@ export default defineConfig({
         // Beside the entry, not in a subfolder: paths the sources build from import.meta.url
         // (serve.ts finds renderer/dist two folders up) then hold for the bundle as well.
         chunkFileNames: '[name]-[hash].js',
+        // Whitespace out, names kept: ~4 MB less resident memory (the source stays in memory),
+        // and stack traces still name every function.
+        minify: { mangle: false, compress: true, codegen: { removeWhitespace: true } },
       },
     },
   },

@@ -43,18 +43,28 @@ export class MessageIndex {
    * authors' messages interleave in time, which a catch-up from many authors always does.
    */
   addMessages(entries: Iterable<[string, MsgEntry]>): void {
+    this.addMessagesFrom((add) => {
+      for (const [id, entry] of entries) add(id, entry)
+    })
+  }
+
+  /** `addMessages` for a source that calls `add` once per message (no array of pairs). */
+  addMessagesFrom(each: (add: (id: string, entry: MsgEntry) => void) => void): void {
     const keys: Key[] = []
-    for (const [id, entry] of entries) {
-      if (this.#entries.has(id)) continue
+    each((id, entry) => {
+      if (this.#entries.has(id)) return
       this.#entries.set(id, entry)
       keys.push({ ts: entry.ts, id })
-    }
+    })
     keys.sort(compareKeys)
     const order = this.#order
     const first = keys[0]
     const last = order[order.length - 1]
     if (first === undefined) return
-    if (last === undefined || compareKeys(last, first) < 0) {
+    if (last === undefined) {
+      // Loading: the sorted keys are the order (copying 100,000 of them would only make garbage).
+      this.#order = keys
+    } else if (compareKeys(last, first) < 0) {
       for (const key of keys) order.push(key)
     } else if (keys.length <= FEW) {
       for (const key of keys) insertSorted(order, key, compareKeys)

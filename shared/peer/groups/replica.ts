@@ -841,11 +841,12 @@ export class GroupReplica {
   /** Builds every index from the doc in bulk; used once, before listening for changes. */
   #indexAll(): void {
     let latest = 0
-    const own: [string, SignedCommon][] = []
-    const self = this.#signer.peerId
+    // The head is the latest own entry by (ts, id): no own entry names it, since along a chain
+    // ts only grows. After a restore there may be several chains (a fork), and it continues the
+    // latest. #noteOwn keeps exactly that maximum.
     const seen = (id: string, entry: SignedCommon): void => {
-      latest = Math.max(latest, entry.ts)
-      if (entry.author === self) own.push([id, entry])
+      if (entry.ts > latest) latest = entry.ts
+      this.#noteOwn(id, entry)
     }
     // forEach, not entries(): Yjs's iterator costs three times as much over 100,000 messages.
     this.#ops.forEach((value, id) => {
@@ -856,19 +857,19 @@ export class GroupReplica {
         seen(id, op)
       }
     })
-    const msgs: [string, MsgEntry][] = []
     trimEntries(this.#msgs)
     trimEntries(this.#acts)
-    this.#msgs.forEach((value, id) => {
-      const msg = storedMsg(value)
-      if (msg === null) warnStored(this.groupId, 'msgs', id)
-      else {
-        this.#strings.share(id, msg)
-        msgs.push([id, msg])
-        seen(id, msg)
-      }
-    })
-    this.#messages.addMessages(msgs)
+    this.#messages.addMessagesFrom((add) =>
+      this.#msgs.forEach((value, id) => {
+        const msg = storedMsg(value)
+        if (msg === null) warnStored(this.groupId, 'msgs', id)
+        else {
+          this.#strings.share(id, msg)
+          add(id, msg)
+          seen(id, msg)
+        }
+      }),
+    )
     this.#acts.forEach((value, id) => {
       const act = storedAct(value)
       if (act === null) warnStored(this.groupId, 'acts', id)
@@ -887,11 +888,6 @@ export class GroupReplica {
       }
     })
     this.#clock.observe(latest)
-    // The head is the own entry no other own entry names; after a restore there may be several
-    // (a fork), and the latest by (ts, id) continues.
-    const named = new Set<string>()
-    for (const [, entry] of own) if (entry.prev !== null) named.add(entry.prev)
-    for (const [id, entry] of own) if (!named.has(id)) this.#noteOwn(id, entry)
   }
 
   /**
