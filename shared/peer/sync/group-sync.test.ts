@@ -36,6 +36,14 @@ function ids(ms: Member[]): string[] {
   return ms.map((m) => m.t.peerId)
 }
 
+/** Three members of group G, each relaying what it applies, not yet connected. */
+async function threeRelaying(tc: TestContext, signal: Signal) {
+  const [a, b, c] = (await members(tc, signal, 3)) as [Member, Member, Member]
+  const docs = [a, b, c].map((m) => m.host.addGroup(G, ids([a, b, c]))) as [Y.Doc, Y.Doc, Y.Doc]
+  for (const m of [a, b, c]) m.host.relayThrough(syncOf(m.t))
+  return { a, b, c, docs }
+}
+
 describe('group sync', () => {
   test('step 1 / step 2 converge both ways and report synced', async (tc) => {
     const signal = new Signal()
@@ -60,15 +68,13 @@ describe('group sync', () => {
 
   test('live updates are relayed A → B → C when A and C are not connected', async (tc) => {
     const signal = new Signal()
-    const [a, b, c] = (await members(tc, signal, 3)) as [Member, Member, Member]
-    const docs = [a, b, c].map((m) => m.host.addGroup(G, ids([a, b, c])))
-    for (const m of [a, b, c]) m.host.relayThrough(syncOf(m.t))
+    const { a, b, c, docs } = await threeRelaying(tc, signal)
     await connect(signal, a.t, b.t)
     await connect(signal, b.t, c.t)
     assert.equal(a.t.node.getConnections(c.t.node.peerId).length, 0)
 
-    write(docs[0] as Y.Doc, 'hello', 'from A')
-    write(docs[2] as Y.Doc, 'reply', 'from C')
+    write(docs[0], 'hello', 'from A')
+    write(docs[2], 'reply', 'from C')
     const want = { hello: 'from A', reply: 'from C' }
     await signal.until(
       () => docs.every((d) => sameContent(d, want)),
@@ -79,9 +85,7 @@ describe('group sync', () => {
 
   test('in a full mesh an update reaches each member once: its author names whom it sent it to', async (tc) => {
     const signal = new Signal()
-    const [a, b, c] = (await members(tc, signal, 3)) as [Member, Member, Member]
-    const docs = [a, b, c].map((m) => m.host.addGroup(G, ids([a, b, c])))
-    for (const m of [a, b, c]) m.host.relayThrough(syncOf(m.t))
+    const { a, b, c, docs } = await threeRelaying(tc, signal)
     await connect(signal, a.t, b.t)
     await connect(signal, a.t, c.t)
     await connect(signal, b.t, c.t)
@@ -94,15 +98,15 @@ describe('group sync', () => {
     const fromB = () => c.host.applied.filter((r) => r.from === b.t.peerId).length
     const before = fromB()
 
-    write(docs[0] as Y.Doc, 'hello', 'from A')
+    write(docs[0], 'hello', 'from A')
     await signal.until(
       () => docs.every((d) => sameContent(d, { hello: 'from A' })),
       'everyone holds A’s write',
     )
     // B's own write travels to C on the same stream as any relay of A's would have, after it.
-    write(docs[1] as Y.Doc, 'reply', 'from B')
+    write(docs[1], 'reply', 'from B')
     await signal.until(
-      () => sameContent(docs[2] as Y.Doc, { hello: 'from A', reply: 'from B' }),
+      () => sameContent(docs[2], { hello: 'from A', reply: 'from B' }),
       'C holds B’s write',
     )
     assert.equal(fromB() - before, 1, 'C heard from B only B’s own write, not a relay of A’s')
