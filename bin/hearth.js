@@ -18,9 +18,10 @@ process.on('warning', (warning) => {
   process.stderr.write(`${warning.name}: ${warning.message}\n`)
 })
 
-const { freshBundle } = await import('./bundle.js')
+const { freshBundle, useCompileCache } = await import('./bundle.js')
 const bundle =
   process.env.HEARTH_FROM_SOURCES === '1' ? null : freshBundle(new URL('..', import.meta.url))
+if (bundle) useCompileCache(bundle)
 const { main } = await import(bundle?.href ?? '../shared/cli/main.ts')
 const code = await main(process.argv.slice(2), {
   out: (line) => process.stdout.write(`${line}\n`),
