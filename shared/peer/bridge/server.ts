@@ -3,7 +3,8 @@
 // pages in the user's browser), the per-run token, and the client cap. Refusals are plain HTTP
 // answers, so nothing reaches the RPC layer before all of them pass.
 import fs from 'node:fs'
-import http from 'node:http'
+import type http from 'node:http'
+import { createRequire } from 'node:module'
 import net from 'node:net'
 import { Readable, type Duplex } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
@@ -15,6 +16,12 @@ import { contentTypeOf, resolveStaticFile } from './static-files.ts'
 import { TOKEN_PATTERN, tokenMatches } from './token.ts'
 
 export { newToken } from './token.ts'
+
+// Required, not imported: building node:http's ES module view runs its lazy WebSocket getter,
+// which loads Node's whole bundled fetch/WebSocket client (undici): 25-70 ms of every start.
+const { createServer, STATUS_CODES } = createRequire(import.meta.url)(
+  'node:http',
+) as typeof import('node:http')
 
 export interface BridgeOptions {
   /** Defaults to 127.0.0.1. Anything but loopback needs `allowNonLoopback`. */
@@ -110,7 +117,7 @@ function refuseUpgrade(socket: Duplex, status: number, reason: string): void {
   const body = `${reason}\n`
   socket.once('finish', () => socket.destroy())
   socket.end(
-    `HTTP/1.1 ${status} ${http.STATUS_CODES[status] ?? ''}\r\n` +
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n` +
       'Connection: close\r\n' +
       'Content-Type: text/plain; charset=utf-8\r\n' +
       `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
@@ -160,7 +167,7 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     // The token check already ran; echo our subprotocol back so browsers accept the handshake.
     handleProtocols: (protocols) => (protocols.has(subprotocol) ? subprotocol : false),
   })
-  const server = http.createServer()
+  const server = createServer()
   let authorities = new Set<string>()
   let origins = new Set<string>()
   let pending = 0
