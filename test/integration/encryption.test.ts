@@ -259,7 +259,11 @@ describe('encryption at rest', () => {
     const command = [process.execPath, HEARTH_BIN, 'serve', '--data-dir', dataDir, ...listen]
       .map((a) => `'${a.replace(/'/g, `'\\''`)}'`)
       .join(' ')
-    const pty = spawn('script', ['-qec', command, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] })
+    // `exec`: script runs the command through $SHELL -c, and dash (Debian's /bin/sh, which script
+    // uses when SHELL is unset, as in CI) would stay in between and die of the Ctrl-C itself (130).
+    const pty = spawn('script', ['-qec', `exec ${command}`, '/dev/null'], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    })
     t.after(() => pty.kill('SIGKILL'))
     let output = ''
     const seen = (pattern: RegExp) =>
