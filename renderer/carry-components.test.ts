@@ -14,7 +14,7 @@ import { ko } from './i18n/ko.ts'
 import type { DesktopApi } from './platform/desktop-api.ts'
 import type { Session } from './state/session.ts'
 
-const { I18nProvider } = await import('./i18n/index.tsx')
+const { I18nProvider, describeError } = await import('./i18n/index.tsx')
 const { SessionContext } = await import('./state/session-context.tsx')
 const { DesktopContext } = await import('./platform/desktop-context.tsx')
 const { BackupDialog } = await import('./features/carry/BackupDialog.tsx')
@@ -104,6 +104,20 @@ describe('backup and bundle dialogs', () => {
       assert.ok(out.includes(html(s)), s)
     }
     assert.ok(!out.includes(html(english.carryWho)), 'no English left')
+  })
+
+  test('a path that names no file is said so, in words that do not blame the shelf', async () => {
+    // The peer answers FILE_NOT_FOUND for a missing bundle or backup as for a shelf file; the
+    // dialogs used to tell someone who mistyped a path "That file is not on the shelf."
+    const missing = await session.client
+      .call('bundle.import', { path: '/nonexistent-hearth-qa/family.hearth-bundle' })
+      .then(
+        () => assert.fail('imported a file that does not exist'),
+        (err: unknown) => err,
+      )
+    assert.equal((missing as { code?: string }).code, 'FILE_NOT_FOUND')
+    assert.doesNotMatch(describeError(english, missing), /shelf/i)
+    assert.doesNotMatch(describeError(korean, missing), /선반|공유함/)
   })
 
   test('the group menu is one labelled button until it opens', () => {

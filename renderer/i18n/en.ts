@@ -360,7 +360,7 @@ export function en(f: Fmt) {
       MEMBER_NOT_FOUND: 'That person is not a member of the group.',
       MESSAGE_NOT_FOUND: 'That message no longer exists.',
       NOT_THE_AUTHOR: 'Only the author can change that message.',
-      FILE_NOT_FOUND: 'That file is not on the shelf.',
+      FILE_NOT_FOUND: 'That file cannot be found.',
       FILE_EXISTS: 'A file with that name is already there.',
       FILE_NOT_HERE: 'That file is not on this device yet. Download it first.',
       INVITE_INVALID: 'This invite is not valid. Ask for a new one.',

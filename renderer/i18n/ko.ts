@@ -344,7 +344,7 @@ export function ko(f: Fmt): Messages {
       MEMBER_NOT_FOUND: '그 사람은 그룹 멤버가 아닙니다.',
       MESSAGE_NOT_FOUND: '그 메시지는 더 이상 없습니다.',
       NOT_THE_AUTHOR: '작성자만 그 메시지를 바꿀 수 있습니다.',
-      FILE_NOT_FOUND: '그 파일은 공유함에 없습니다.',
+      FILE_NOT_FOUND: '그 파일을 찾을 수 없습니다.',
       FILE_EXISTS: '같은 이름의 파일이 이미 있습니다.',
       FILE_NOT_HERE: '이 파일은 아직 이 기기에 없습니다. 먼저 내려받으세요.',
       INVITE_INVALID: '올바른 초대장이 아닙니다. 새 초대장을 요청하세요.',

@@ -411,3 +411,20 @@ describe('shelf files: garbage', () => {
     assert.equal(await w.boStore.hasChunk(chunk), false, 'and removed once the upload was dropped')
   })
 })
+
+describe('shelf files: adding', () => {
+  test('a file that is not there is said so, not reported as the data folder failing', async (t) => {
+    const w = await world(t)
+    const file = path.join(w.dir, 'menu.pdf')
+    await assert.rejects(
+      w.shelf.add({ group: w.b.groupId, path: file }),
+      (err: unknown) =>
+        err instanceof HearthError &&
+        err.code === 'FILE_NOT_FOUND' &&
+        err.message === `There is no file ${file}.`,
+    )
+    await writeRandomFile(file, 1000)
+    const added = await w.shelf.add({ group: w.b.groupId, path: file })
+    assert.equal(added.size, 1000)
+  })
+})

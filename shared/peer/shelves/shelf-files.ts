@@ -16,7 +16,8 @@
 // fetch, an import, an upload or an export is using is ever removed.
 import { randomBytes } from 'node:crypto'
 import path from 'node:path'
-import { lstat } from 'node:fs/promises'
+import { constants } from 'node:fs'
+import { access, lstat } from 'node:fs/promises'
 import type { PeerId } from '@libp2p/interface'
 import { HearthError } from '../../api/errors.ts'
 import type { CallContext, CommandOutput, EventPayload, ParsedInput } from '../../api/contract.ts'
@@ -200,6 +201,7 @@ export class ShelfFiles {
   }: ParsedInput<'shelf.add'>): Promise<CommandOutput<'shelf.add'>> {
     const replica = this.#deps.memberGroup(group)
     requireAbsolute(file)
+    await requireReadable(file)
     const fileName = name ?? path.basename(file)
     const { fileId, manifest } = await this.#lock.shared(async () => {
       const manifest = await this.#deps.store.importFile(file)
@@ -1066,6 +1068,22 @@ function requireAbsolute(file: string): void {
       'BAD_INPUT',
       `${file} is a relative path; give an absolute one (the peer runs in another folder than you)`,
     )
+  }
+}
+
+/**
+ * The file to add is the person's, not the data folder's: a missing or unreadable one is said
+ * so, instead of surfacing from the blob store as the data folder failing (STORAGE_FAILED).
+ */
+async function requireReadable(file: string): Promise<void> {
+  try {
+    await access(file, constants.R_OK)
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    if (code === 'ENOENT' || code === 'ENOTDIR') {
+      throw new HearthError('FILE_NOT_FOUND', `There is no file ${file}.`)
+    }
+    throw new HearthError('BAD_INPUT', `${file} cannot be read: ${describe(err)}`)
   }
 }
 
