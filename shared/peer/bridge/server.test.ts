@@ -233,6 +233,25 @@ describe('bridge: limits', () => {
     await roundTrip(await connected(url), 'ok')
   })
 
+  test('L6 a client that resets its connection is not logged as a failure', async (t) => {
+    // Every `hearth` command exits right after its answer, resetting the socket; `serve` printed
+    // "bridge: client socket failed: read ECONNRESET" for each one.
+    const warn = t.mock.method(console, 'warn', () => {})
+    const { bridge, nextConnection } = await start()
+    const serverSide = nextConnection()
+    const ws = await connected(`${bridge.url}/?token=${token}`)
+    const channel = await serverSide
+    const gone = new Promise<void>((resolve) => channel.onClose(resolve))
+    ;(ws as unknown as { _socket: import('node:net').Socket })._socket.resetAndDestroy()
+    await gone
+    await roundTrip(await connected(`${bridge.url}/?token=${token}`), 'still serving')
+    assert.deepEqual(
+      warn.mock.calls.map((c) => String(c.arguments[0])),
+      [],
+      'nothing was logged',
+    )
+  })
+
   test('L5 close() closes every client and stops listening', async () => {
     const { bridge } = await start()
     const url = `${bridge.url}/?token=${token}`

@@ -183,7 +183,13 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     )
 
   server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
-    socket.on('error', (err) => console.warn(`bridge: client socket failed: ${err.message}`))
+    socket.on('error', (err: NodeJS.ErrnoException) => {
+      // A client that goes away without a closing handshake (a tab closed, a `hearth` command
+      // exiting right after its answer) resets the connection: that is normal, not worth a line
+      // in the log of every command.
+      if (err.code === 'ECONNRESET' || err.code === 'EPIPE') return
+      console.warn(`bridge: client socket failed: ${err.message}`)
+    })
     const target = splitTarget(req.url ?? '')
     if (closing) return refuseUpgrade(socket, 503, 'The peer is stopping.')
     if (!target || target.pathname !== '/') return refuseUpgrade(socket, 404, 'Not found.')
