@@ -87,6 +87,25 @@ describe('invites', () => {
     for (const c of cases) assertInvalid(c)
   })
 
+  test('what is wrong is said in words a person can act on', () => {
+    const message = (text: string) => {
+      try {
+        decodeInvite(text)
+      } catch (err) {
+        return (err as Error).message
+      }
+      assert.fail(`${text} decoded`)
+    }
+    // Join takes a short code too: digits that are not one are a mistyped code.
+    assert.match(message('123-456'), /short code has 8 digits/)
+    assert.match(message('１２３４-５６７'), /short code has 8 digits/)
+    assert.match(message('hello'), /neither a Hearth invite .* nor a short code/)
+    // A damaged body never quotes the parser (or the broken bytes) back.
+    const damaged = message(INVITE_PREFIX + 'abc')
+    assert.match(damaged, /^This invite is damaged/)
+    assert.doesNotMatch(damaged, /JSON|token|\uFFFD/)
+  })
+
   test('an altered invite fails its signature check', () => {
     const valid = anInvite()
     assertInvalid(base64({ ...valid, uses: 1000 }))

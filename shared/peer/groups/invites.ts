@@ -113,7 +113,12 @@ export function decodeInvite(text: string): Invite {
   if (text.length > MAX_INVITE_TEXT) throw invalid('This invite is too long to be a Hearth invite.')
   const trimmed = text.trim()
   if (!trimmed.startsWith(INVITE_PREFIX)) {
-    throw invalid('This is not a Hearth invite: it must start with "hearth-invite:".')
+    // Join takes an invite or a short code; digits that are not a code are a mistyped code.
+    throw invalid(
+      /^[\d\s\-\uff10-\uff19]+$/.test(trimmed)
+        ? 'A short code has 8 digits, like 1234-5678; check it and try again.'
+        : 'This is neither a Hearth invite (it starts with "hearth-invite:") nor a short code (8 digits, like 1234-5678).',
+    )
   }
   const body = trimmed.slice(INVITE_PREFIX.length)
   if (!/^[A-Za-z0-9_-]+$/.test(body)) {
@@ -122,10 +127,9 @@ export function decodeInvite(text: string): Invite {
   let json: unknown
   try {
     json = JSON.parse(Buffer.from(body, 'base64url').toString('utf8'))
-  } catch (err) {
-    throw invalid(
-      `This invite is damaged: its contents cannot be read (${(err as Error).message}).`,
-    )
+  } catch {
+    // The parser's own words would quote the broken bytes back at the person.
+    throw invalid('This invite is damaged: part of it is missing or changed; copy all of it again.')
   }
   const parsed = Invite.safeParse(json)
   if (!parsed.success)
