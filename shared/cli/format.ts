@@ -10,6 +10,25 @@ export function safe(text: string): string {
   return text.replace(CONTROL, (c) => `\\u{${c.codePointAt(0)?.toString(16)}}`)
 }
 
+/** "1 group", "3 groups": counts in sentences for people. */
+export function counted(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`
+}
+
+const SIZE_UNITS = [
+  ['G', 1024 ** 3],
+  ['M', 1024 ** 2],
+  ['K', 1024],
+] as const
+
+/** A size as the options take it (50M, 1G, 200K), or in bytes when it is none of those. */
+export function sizeText(bytes: number): string {
+  for (const [unit, size] of SIZE_UNITS) {
+    if (bytes >= size && bytes % size === 0) return `${bytes / size}${unit}`
+  }
+  return counted(bytes, 'byte')
+}
+
 export function formatGroups(groups: Group[]): string {
   if (groups.length === 0)
     return 'You are in no group yet. Create one with: hearth group create NAME'

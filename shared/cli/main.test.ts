@@ -3,6 +3,7 @@ import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { counted, sizeText } from './format.ts'
 import { main, parseDuration, parseSize } from './main.ts'
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-cli-'))
@@ -94,6 +95,17 @@ describe('hearth command line', () => {
     assert.equal(parseSize('200kb'), 200 * 1024)
     assert.equal(parseSize('1048576'), 1048576)
     assert.throws(() => parseSize('big'), /not a size/)
+  })
+
+  test('sizes and counts are printed as people say them (not "1 groups", "52428800 bytes")', () => {
+    assert.equal(sizeText(50 * 1024 * 1024), '50M')
+    assert.equal(sizeText(1024 ** 3), '1G')
+    assert.equal(sizeText(parseSize(sizeText(200 * 1024))), '200K', 'what is printed reads back')
+    assert.equal(sizeText(1000), '1000 bytes')
+    assert.equal(sizeText(1), '1 byte')
+    assert.equal(counted(1, 'group'), '1 group')
+    assert.equal(counted(2, 'shelf file'), '2 shelf files')
+    assert.equal(counted(0, 'member'), '0 members')
   })
 
   test('durations read like 30m, 12h, 7d', () => {

@@ -7,7 +7,15 @@ import { HearthError } from '../api/errors.ts'
 import type { ApiClient } from '../rpc/index.ts'
 import { connectToPeer } from './connect.ts'
 import { chooseDataDir } from './data-dir.ts'
-import { formatGroups, formatMessages, formatPeers, formatShelf, safe } from './format.ts'
+import {
+  counted,
+  formatGroups,
+  formatMessages,
+  formatPeers,
+  formatShelf,
+  safe,
+  sizeText,
+} from './format.ts'
 import { readPassphrase } from './backup-passphrase.ts'
 import { parseFd, requirePassphrase } from './passphrase.ts'
 import { NoPeerError, USAGE, UsageError } from './usage.ts'
@@ -87,7 +95,7 @@ function passphrase(o: Options, ctx: Context, confirm: boolean): Promise<string>
 }
 
 function restoredText(r: { peerId: string; name: string; groups: number; files: number }) {
-  return `Restored ${safe(r.name)} (${r.peerId}) with ${r.groups} groups and ${r.files} shelf files.`
+  return `Restored ${safe(r.name)} (${r.peerId}) with ${counted(r.groups, 'group')} and ${counted(r.files, 'shelf file')}.`
 }
 
 /** Ctrl-C during a command that waits: the peer is told (the connection closes), then exit 1. */
@@ -409,7 +417,7 @@ const commandTable: Command[] = [
       })
       return {
         json: r,
-        text: `Backed up ${r.groups} groups and ${r.files} shelf files to ${safe(r.path)} (${r.bytes} bytes).\nKeep the passphrase safe: without it the backup cannot be opened.`,
+        text: `Backed up ${counted(r.groups, 'group')} and ${counted(r.files, 'shelf file')} to ${safe(r.path)} (${counted(r.bytes, 'byte')}).\nKeep the passphrase safe: without it the backup cannot be opened.`,
       }
     },
   },
@@ -456,7 +464,7 @@ const commandTable: Command[] = [
       const skipped = r.skippedFiles > 0 ? ` (${r.skippedFiles} left out)` : ''
       return {
         json: r,
-        text: `Saved the group with ${r.files} shelf files${skipped} to ${safe(r.path)} (${r.bytes} bytes); only its ${r.recipients} members can open it.`,
+        text: `Saved the group with ${counted(r.files, 'shelf file')}${skipped} to ${safe(r.path)} (${counted(r.bytes, 'byte')}); only its ${counted(r.recipients, 'member')} can open it.`,
       }
     },
   },
@@ -470,7 +478,7 @@ const commandTable: Command[] = [
         text:
           r.updatesMerged === 0 && r.filesReceived === 0
             ? `Nothing new for group [${r.groupId}]: this device already had everything in the bundle.`
-            : `Merged into group [${r.groupId}]: ${r.updatesMerged} parts brought news, ${r.filesReceived} shelf files arrived.`,
+            : `Merged into group [${r.groupId}]: ${r.updatesMerged === 1 ? '1 part' : `${r.updatesMerged} parts`} brought news, ${counted(r.filesReceived, 'shelf file')} arrived.`,
       }
     },
   },
@@ -495,7 +503,7 @@ const commandTable: Command[] = [
         .join('')
       return {
         json: r,
-        text: `Files up to ${r.autoDownloadMaxBytes} bytes are fetched and kept on their own.${folders}`,
+        text: `${r.autoDownloadMaxBytes === 0 ? 'No file is fetched on its own: each comes when you get it.' : `Files up to ${sizeText(r.autoDownloadMaxBytes)} are fetched and kept on their own.`}${folders}`,
       }
     },
   },
