@@ -839,6 +839,11 @@ export async function createPeer(options: PeerOptions = {}): Promise<Peer> {
     'identity.setName': async ({ name }) => {
       store.setSetting('name', name)
       myName = name
+      // The other members know us by the name in each group's membership: tell every group.
+      const renamed = [...replicas.values()].filter(
+        (r) => r.hasGenesis() && r.isMember(self) && r.setMemberName(name),
+      )
+      await Promise.all(renamed.map((r) => durable(r.groupId)))
       return { peerId: self, name }
     },
     'status.get': async () => ({

@@ -88,5 +88,15 @@ describe('three peers on loopback', () => {
       c.peer.handlers['messages.edit']({ group: groupId, messageId: m1, text: 'forged' }),
       { code: 'NOT_THE_AUTHOR' },
     )
+
+    // A new display name (Settings) reaches the others: on the member list and on old messages.
+    await b.peer.handlers['identity.setName']({ name: 'Grandpa Bo' })
+    for (const p of [a.peer, c.peer]) {
+      await until(p, 'Bo’s new name arrived', async () => {
+        const members = (await p.handlers['groups.list']({}))[0]?.members ?? []
+        const first = (await list(p, groupId)).find((m) => m.id === m1)
+        return members.some((m) => m.name === 'Grandpa Bo') && first?.authorName === 'Grandpa Bo'
+      })
+    }
   })
 })

@@ -58,6 +58,8 @@ export const OpEntry = z.discriminatedUnion('kind', [
   z.strictObject({ ...op, kind: z.literal('promote'), member: PeerIdText }),
   z.strictObject({ ...op, kind: z.literal('leave') }),
   z.strictObject({ ...op, kind: z.literal('rename'), name: StoredName }),
+  // A member changing its own display name (Settings): its author is the member it renames.
+  z.strictObject({ ...op, kind: z.literal('name'), memberName: StoredName }),
 ])
 export type OpEntry = z.infer<typeof OpEntry>
 
@@ -141,6 +143,8 @@ export function opFields(e: Unsigned<OpEntry>): Field[] {
       return head
     case 'rename':
       return [...head, e.name]
+    case 'name':
+      return [...head, e.memberName]
   }
 }
 

@@ -155,7 +155,7 @@ export class MembershipView implements AdmissionState {
     return this.roleAt(peerId, ts) !== null
   }
 
-  /** The name a peer had when it was last admitted; '' for a peer never admitted. */
+  /** A peer's latest name while a member (admitted, or renamed by itself); '' if never admitted. */
   nameOf(peerId: string): string {
     return this.#names.get(peerId) ?? ''
   }
@@ -285,6 +285,13 @@ function apply(
     case 'rename': {
       if (!isAdmin(w, op.author)) return false
       w.name = op.name
+      return true
+    }
+    case 'name': {
+      const self = w.members.get(op.author)
+      if (self === undefined) return false
+      w.members.set(op.author, { ...self, name: op.memberName })
+      w.names.set(op.author, op.memberName)
       return true
     }
   }

@@ -4,7 +4,17 @@ import * as Y from 'yjs'
 import { HearthError } from '../../api/index.ts'
 import { decodeInvite, encodeInvite, GroupReplica, makeJoinRequest } from './replica.ts'
 import type { Signer } from './signing.ts'
-import { join, makeSigners, ManualTime, options, pull, signMsg, syncAll } from './testing.ts'
+import {
+  deliver,
+  join,
+  makeSigners,
+  ManualTime,
+  options,
+  pull,
+  signMsg,
+  signOp,
+  syncAll,
+} from './testing.ts'
 import { prng } from '../../../test/helpers/prng.ts'
 
 const [founder, bob, carol] = (await makeSigners(3)) as [Signer, Signer, Signer]
@@ -170,6 +180,40 @@ describe('replica: surface', () => {
         ['Bob', 'member'],
       ],
     )
+  })
+
+  test('a member who changes its display name is shown by it everywhere, its messages too', async () => {
+    // Settings → Display name used to change only what this device would sign in future
+    // groups: the family kept seeing the name the first run had prefilled from the OS user.
+    const time = new ManualTime()
+    const a = GroupReplica.create('Kitchen', options(founder, time, 'Founder'))
+    time.now += 10
+    const b = await join(a, a, bob, time)
+    b.sendMessage('hello', null)
+    await pull(a, b)
+    time.now += 10
+    assert.equal(b.setMemberName('Grandma Bo'), true)
+    assert.equal(b.setMemberName('Grandma Bo'), false, 'nothing written when nothing changed')
+    let changes = 0
+    a.on('membershipChanged', () => changes++)
+    await pull(a, b)
+    assert.equal(changes, 1)
+    for (const r of [a, b]) {
+      const names = r.group(founder.peerId).members.map((m) => m.name)
+      assert.deepEqual(names, ['Founder', 'Grandma Bo'])
+      assert.equal(r.messages(10)[0]?.authorName, 'Grandma Bo')
+    }
+    // A name belongs to its author: a removed member's later name op changes nothing.
+    a.removeMember(bob.peerId)
+    await pull(b, a)
+    const late = signOp(bob, a.groupId, {
+      kind: 'name',
+      memberName: 'Mallory',
+      ts: time.now + 50,
+      parents: [...a.membership().heads],
+    })
+    await deliver(a, 'ops', late)
+    assert.equal(a.membership().nameOf(bob.peerId), 'Grandma Bo')
   })
 
   test('invites keep what fits and refuse bad parameters', async () => {

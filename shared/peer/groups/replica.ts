@@ -556,6 +556,18 @@ export class GroupReplica {
     this.#writeOp({ kind: 'rename', name: parseName(name) })
   }
 
+  /**
+   * Tells the group this device's new display name; true when an op was written (false when
+   * the group already knows it by that name).
+   */
+  setMemberName(name: string): boolean {
+    this.#requireMember()
+    const memberName = parseName(name)
+    if (this.#membership.nameOf(this.#signer.peerId) === memberName) return false
+    this.#writeOp({ kind: 'name', memberName })
+    return true
+  }
+
   stateVector(): Uint8Array {
     return Y.encodeStateVector(this.doc)
   }

@@ -1,4 +1,4 @@
-// /hearth/sync/3.0.0 as a libp2p service: y-protocols style sync of every group two peers share,
+// /hearth/sync/4.0.0 as a libp2p service: y-protocols style sync of every group two peers share,
 // over two one-way streams per peer (each side writes only on the stream it opened).
 // The membership gate runs before any byte about a group is written or any update is kept.
 //

@@ -1,11 +1,11 @@
-// The /hearth/sync/3.0.0 message codec: one message per frame, numeric type first.
+// The /hearth/sync/4.0.0 message codec: one message per frame, numeric type first.
 // Updates larger than one frame travel as consecutive parts that each carry the total size,
 // so the receiver can refuse an oversized update on its first part, before buffering any of it.
 import { createHash } from 'node:crypto'
 import { GroupId } from '../../api/index.ts'
 import { varintLength, writeVarint } from './frames.ts'
 
-export const SYNC_PROTOCOL = '/hearth/sync/3.0.0'
+export const SYNC_PROTOCOL = '/hearth/sync/4.0.0'
 
 /** "Here is my state vector for the group; send me what I lack." */
 export const MSG_SYNC_STEP1 = 0
