@@ -136,6 +136,30 @@ describe('components against real peers', () => {
     )
   })
 
+  test('an admin is offered Delete on anyone’s message, Edit only on its own', async () => {
+    const message = session
+      .getSnapshot()
+      .chats.get(family)
+      ?.log.items.find((m: Message) => m.text === HOSTILE_TEXT)
+    assert.ok(message && message.author !== session.me, 'a message by someone else')
+    const actionsOf = (canDelete: boolean) =>
+      [
+        ...render(
+          session,
+          createElement(MessageItem, {
+            message,
+            continued: false,
+            me: session.me,
+            replyTarget: null,
+            actions: noActions,
+            canDelete,
+          }),
+        ).matchAll(/aria-label="(Reply|Add reaction|Edit|Delete)"/g),
+      ].map((m) => m[1])
+    assert.deepEqual(actionsOf(true), ['Reply', 'Add reaction', 'Delete'])
+    assert.deepEqual(actionsOf(false), ['Reply', 'Add reaction'])
+  })
+
   test('the status bar says how many members are reachable', async () => {
     const group = (id: string) => session.getSnapshot().groups.find((g) => g.group.groupId === id)
     const statusOf = (html: string) => html.replace(/<[^>]+>/g, '')

@@ -185,6 +185,7 @@ export function ChatView(props: {
             chat={chat}
             me={session.me}
             members={group.members}
+            amAdmin={group.role === 'admin'}
             receipts={snapshot.receipts.get(groupId) ?? noReceipts}
             onSeen={onSeen}
             actions={actions}

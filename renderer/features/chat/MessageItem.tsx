@@ -33,6 +33,8 @@ export const MessageItem = memo(function MessageItem(props: {
   deliveryInWords?: boolean
   /** Just jumped to (a notification or a reply quote was clicked). */
   highlighted?: boolean
+  /** An admin may delete anyone's message (the peer enforces it); others only their own. */
+  canDelete?: boolean
 }) {
   const { t, fmt } = useI18n()
   const { message, me, actions, replyTarget } = props
@@ -147,26 +149,26 @@ export const MessageItem = memo(function MessageItem(props: {
                 <Icon name="smile" />
               </button>
               {mine && (
-                <>
-                  <button
-                    type="button"
-                    className="tool"
-                    aria-label={t.edit}
-                    title={t.edit}
-                    onClick={() => actions.edit(message)}
-                  >
-                    <Icon name="edit" />
-                  </button>
-                  <button
-                    type="button"
-                    className="tool danger"
-                    aria-label={t.delete}
-                    title={t.delete}
-                    onClick={() => actions.delete(message)}
-                  >
-                    <Icon name="trash" />
-                  </button>
-                </>
+                <button
+                  type="button"
+                  className="tool"
+                  aria-label={t.edit}
+                  title={t.edit}
+                  onClick={() => actions.edit(message)}
+                >
+                  <Icon name="edit" />
+                </button>
+              )}
+              {(mine || props.canDelete === true) && (
+                <button
+                  type="button"
+                  className="tool danger"
+                  aria-label={t.delete}
+                  title={t.delete}
+                  onClick={() => actions.delete(message)}
+                >
+                  <Icon name="trash" />
+                </button>
               )}
             </div>
           )}

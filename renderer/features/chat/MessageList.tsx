@@ -26,6 +26,8 @@ export function MessageList(props: {
   me: string
   /** The group's members, for "seen by N of M". */
   members: readonly Member[]
+  /** This device is an admin of the group: it may delete anyone's message. */
+  amAdmin: boolean
   receipts: readonly Receipt[]
   /** The latest message now on screen. */
   onSeen(message: Message): void
@@ -155,6 +157,7 @@ export function MessageList(props: {
             seenOf={seen?.of ?? 0}
             deliveryInWords={row.message.id === lastMine}
             highlighted={row.message.id === highlighted}
+            canDelete={mine || props.amAdmin}
           />
         )
       }
