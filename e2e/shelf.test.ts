@@ -157,7 +157,7 @@ describe('shelf in the web UI with real peers', { skip: webUiMissing() }, () => 
     )
     assert.ok(
       progress.some((line) => /B\/s/.test(line)),
-      'with a rate',
+      `with a rate: ${JSON.stringify(progress.slice(0, 8))}`,
     )
     await row.getByText('On 2 members’ devices, 1 online now').waitFor()
     await fileRow(alice.page, 'holiday-video.mp4')

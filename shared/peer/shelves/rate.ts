@@ -8,6 +8,9 @@ export class RateMeter {
 
   constructor(now: () => number = () => performance.now()) {
     this.#now = now
+    // The start counts as a sample of nothing, so the first bytes already give a rate: a small
+    // file that arrives in a few chunks still shows one while it runs.
+    this.#samples.push({ at: now(), bytes: 0 })
   }
 
   add(bytes: number): void {
@@ -16,7 +19,7 @@ export class RateMeter {
     this.#trim(at)
   }
 
-  /** Bytes per second over the window (0 until there are two samples to measure between). */
+  /** Bytes per second over the window (0 until bytes have come, or when no time has passed). */
   rate(): number {
     const at = this.#now()
     this.#trim(at)
