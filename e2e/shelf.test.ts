@@ -114,7 +114,9 @@ describe('shelf in the web UI with real peers', { skip: webUiMissing() }, () => 
   test('Alice drags a file onto her shelf; Bob sees it is only on her device', async () => {
     const shelf = await openShelf(alice.page)
     const [hash] = await dropFiles(alice.page, shelf, [
-      { name: 'holiday-video.mp4', size: 12 * MiB },
+      // Larger than one fetch window (32 chunks of 1 MiB), so Bob's download runs long enough
+      // for its progress to show between the page's renders.
+      { name: 'holiday-video.mp4', size: 40 * MiB },
     ])
     const mine = fileRow(alice.page, 'holiday-video.mp4')
     await mine.getByTestId('local-state').getByText('On this device', { exact: true }).waitFor()
@@ -125,7 +127,7 @@ describe('shelf in the web UI with real peers', { skip: webUiMissing() }, () => 
     const theirs = fileRow(bob.page, 'holiday-video.mp4')
     await theirs.getByText('Only on Alice’s device — online').waitFor()
     await theirs.getByText('Not on this device').waitFor()
-    assert.match((await theirs.textContent()) ?? '', /12 MB · Added by Alice/)
+    assert.match((await theirs.textContent()) ?? '', /40 MB · Added by Alice/)
     const files = await (await api(bob)).call('shelf.list', { group: groupId })
     assert.equal(files[0]?.sha256, hash, 'the bytes that arrived are the ones dropped')
   })
@@ -152,7 +154,7 @@ describe('shelf in the web UI with real peers', { skip: webUiMissing() }, () => 
       () => (window as unknown as { __progress: string[] }).__progress,
     )
     assert.ok(
-      progress.some((line) => /^\d.* of 12 MB/.test(line)),
+      progress.some((line) => /^\d.* of 40 MB/.test(line)),
       `a progress line showed: ${JSON.stringify(progress.slice(0, 5))}`,
     )
     assert.ok(
