@@ -10,7 +10,15 @@ const nodeOnly = ['node:*', 'fs', 'path', 'os', 'net', 'child_process', 'crypto'
 const networking = ['libp2p', '@libp2p/*', '@chainsafe/*', 'yjs', 'y-protocols', 'y-protocols/*']
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.tsbuild/**', 'e2e/screenshots/**', 'dist/**'] },
+  {
+    ignores: [
+      'node_modules/**',
+      '.tsbuild/**',
+      'e2e/screenshots/**',
+      'e2e/test-results/**',
+      'dist/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -6,11 +6,9 @@
 // Screenshots: unlock.png, portable-passphrase.png.
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
-import { after, before, describe, test } from 'node:test'
 import { fileURLToPath } from 'node:url'
-import type { Browser } from 'playwright-core'
+import type { Browser } from '@playwright/test'
 import { newToken, startBridge } from '../shared/peer/bridge/server.ts'
 import { PeerHost } from '../shared/peer/host.ts'
 import { enableVault, isSealed, unlockVault } from '../shared/peer/vault/index.ts'
@@ -18,7 +16,8 @@ import { serveApi } from '../shared/rpc/server.ts'
 import { en } from '../renderer/i18n/en.ts'
 import { makeFmt } from '../renderer/i18n/format.ts'
 import { ko } from '../renderer/i18n/ko.ts'
-import { launchBrowser, WEB_DIST, webUiMissing } from './fixtures/browser.ts'
+import { WEB_DIST } from './fixtures/browser.ts'
+import { makeRoot, skipWithoutWebUi, test } from './fixtures/test.ts'
 import { startLockedWebPeer, type LockedWebPeer } from './fixtures/web-peer.ts'
 
 const SHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url))
@@ -27,23 +26,24 @@ const FAST = { N: 2 ** 10, r: 8, p: 1 }
 const english = en(makeFmt('en'))
 const korean = ko(makeFmt('ko-KR'))
 
-describe('unlock screen against a locked peer', { skip: webUiMissing() }, () => {
+test.describe('unlock screen against a locked peer', () => {
+  skipWithoutWebUi()
+
   let root: string
   let browser: Browser
   let peer: LockedWebPeer
 
-  before(async () => {
+  test.beforeAll(async ({ browser: launched }) => {
     fs.mkdirSync(SHOTS, { recursive: true })
-    root = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-e2e-unlock-'))
+    root = makeRoot('unlock')
     const dataDir = path.join(root, 'stick')
     // Cheap scrypt parameters: the header records them, and the peer unlocks with what it says.
     await enableVault(dataDir, PASSPHRASE, { params: FAST })
-    browser = await launchBrowser()
+    browser = launched
     peer = await startLockedWebPeer({ dataDir, name: 'Minji' })
   })
 
-  after(async () => {
-    await browser?.close()
+  test.afterAll(async () => {
     await peer?.stop().catch((err: unknown) => console.error(err))
     if (root) fs.rmSync(root, { recursive: true, force: true })
   })

@@ -4,17 +4,15 @@
 // once in Korean, and saves e2e/screenshots/chat-en.png and chat-ko.png.
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
-import { after, before, describe, test } from 'node:test'
 import { fileURLToPath } from 'node:url'
-import type { Browser, Page } from 'playwright-core'
+import type { Page } from '@playwright/test'
 import { en } from '../renderer/i18n/en.ts'
 import { makeFmt } from '../renderer/i18n/format.ts'
 import { ko } from '../renderer/i18n/ko.ts'
 import type { Messages } from '../renderer/i18n/en.ts'
-import { launchBrowser, webUiMissing } from './fixtures/browser.ts'
-import { startWebPeer, type Person, type WebPeer } from './fixtures/web-peer.ts'
+import { skipWithoutWebUi, test, type NewContext } from './fixtures/test.ts'
+import type { Person, WebPeer } from './fixtures/web-peer.ts'
 
 const SHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url))
 
@@ -71,27 +69,20 @@ const scripts: Script[] = [
   },
 ]
 
-describe('README chat screenshots', { skip: webUiMissing() }, () => {
-  let root: string
-  let browser: Browser
-  const people: Person[] = []
+test.describe('README chat screenshots', () => {
+  skipWithoutWebUi()
 
-  before(async () => {
+  test.beforeAll(() => {
     fs.mkdirSync(SHOTS, { recursive: true })
-    root = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-e2e-shots-'))
-    browser = await launchBrowser()
   })
 
-  after(async () => {
-    await browser?.close()
-    for (const person of people) {
-      await person.peer.stop().catch((err: unknown) => console.error(err))
-    }
-    if (root) fs.rmSync(root, { recursive: true, force: true })
-  })
-
-  async function openPerson(script: Script, peer: WebPeer, name: string): Promise<Person> {
-    const context = await browser.newContext({
+  async function openPerson(
+    newContext: NewContext,
+    script: Script,
+    peer: WebPeer,
+    name: string,
+  ): Promise<Person> {
+    const context = await newContext({
       viewport: { width: 1280, height: 800 },
       deviceScaleFactor: 1,
       locale: script.locale,
@@ -104,9 +95,7 @@ describe('README chat screenshots', { skip: webUiMissing() }, () => {
     await page.getByLabel(script.t.yourName).fill(name)
     await page.getByRole('button', { name: script.t.continueLabel }).click()
     await page.getByRole('button', { name: script.t.newGroup }).waitFor()
-    const person = { peer, context, page, errors }
-    people.push(person)
-    return person
+    return { peer, context, page, errors }
   }
 
   function messageWithText(page: Page, text: string) {
@@ -144,18 +133,20 @@ describe('README chat screenshots', { skip: webUiMissing() }, () => {
   }
 
   for (const script of scripts) {
-    test(`a family chat in ${script.lang === 'en' ? 'English' : 'Korean'}`, async () => {
+    test(`a family chat in ${script.lang === 'en' ? 'English' : 'Korean'}`, async ({
+      newContext,
+      webPeer,
+    }) => {
       const { t } = script
-      const dir = path.join(root, script.lang)
-      const mePeer = await startWebPeer({ dataDir: path.join(dir, 'me') })
+      const mePeer = await webPeer('me')
       const others = { peers: mePeer.ready.addrs }
       const [dadPeer, grandmaPeer] = await Promise.all([
-        startWebPeer({ dataDir: path.join(dir, 'dad'), ...others }),
-        startWebPeer({ dataDir: path.join(dir, 'grandma'), ...others }),
+        webPeer('dad', others),
+        webPeer('grandma', others),
       ])
-      const me = await openPerson(script, mePeer, script.names[0])
-      const dad = await openPerson(script, dadPeer, script.names[1])
-      const grandma = await openPerson(script, grandmaPeer, script.names[2])
+      const me = await openPerson(newContext, script, mePeer, script.names[0])
+      const dad = await openPerson(newContext, script, dadPeer, script.names[1])
+      const grandma = await openPerson(newContext, script, grandmaPeer, script.names[2])
 
       const familyInvite = await createGroup(script, me.page, script.family)
       await join(script, dad.page, familyInvite, script.family)

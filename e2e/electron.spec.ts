@@ -4,16 +4,15 @@
 // window tells the main process which group is on screen, a notification click shows its message,
 // and when the peer's process is killed the window says so and carries on once it is back.
 // It needs the Electron binary, which `npm ci` does not fetch (Electron downloads it on first
-// use): where it is missing the suite is reported as skipped with the reason.
+// use): where it is missing, the "electron" project reports its tests as skipped, with the reason.
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import fs from 'node:fs'
 import { createRequire } from 'node:module'
 import os from 'node:os'
 import path from 'node:path'
-import { after, before, describe, test } from 'node:test'
 import { fileURLToPath } from 'node:url'
-import { _electron, type ElectronApplication, type Page } from 'playwright-core'
+import { _electron, test, type ElectronApplication, type Page } from '@playwright/test'
 import WebSocket from 'ws'
 import { createClient, type ApiClient } from '../shared/rpc/client.ts'
 import { wsChannel } from '../shared/rpc/ws-channel.ts'
@@ -88,7 +87,11 @@ async function apiClient(dataDir: string): Promise<ApiClient> {
 
 const reason = skipReason()
 
-describe('desktop app (Electron)', { skip: reason }, () => {
+test.describe('desktop app (Electron)', () => {
+  // One app and one second peer for the whole story, in order.
+  test.describe.configure({ mode: 'serial' })
+  test.skip(reason !== undefined, reason)
+
   let root: string
   let app: ElectronApplication
   let page: Page
@@ -97,7 +100,7 @@ describe('desktop app (Electron)', { skip: reason }, () => {
   let groupId: string
   const pageErrors: Error[] = []
 
-  before(async () => {
+  test.beforeAll(async () => {
     const binary = electronBinary()
     if ('missing' in binary) throw new Error(binary.missing)
     root = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-e2e-electron-'))
@@ -118,7 +121,7 @@ describe('desktop app (Electron)', { skip: reason }, () => {
     page.on('pageerror', (err) => pageErrors.push(err))
   })
 
-  after(async () => {
+  test.afterAll(async () => {
     await app?.close()
     bobApi?.close()
     await bob?.stop().catch((err: unknown) => console.error(err))

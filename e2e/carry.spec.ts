@@ -4,23 +4,20 @@
 // changes nothing) and comes back as Ana, with her group and messages.
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
-import { after, before, describe, test } from 'node:test'
-import type { Browser, Page } from 'playwright-core'
-import { launchBrowser, webUiMissing } from './fixtures/browser.ts'
-import { startWebPeer, type WebPeer } from './fixtures/web-peer.ts'
+import type { Page } from '@playwright/test'
+import { skipWithoutWebUi, test, type NewContext } from './fixtures/test.ts'
+import type { WebPeer } from './fixtures/web-peer.ts'
 
 const PASSPHRASE = 'a long walk to the sea'
 
-describe('backups and carried bundles in the web UI', { skip: webUiMissing() }, () => {
-  let root: string
-  let browser: Browser
-  const peers: WebPeer[] = []
+test.describe('backups and carried bundles in the web UI', () => {
+  skipWithoutWebUi()
+
   const errors: Error[] = []
 
-  async function open(peer: WebPeer): Promise<Page> {
-    const context = await browser.newContext({
+  async function open(newContext: NewContext, peer: WebPeer): Promise<Page> {
+    const context = await newContext({
       locale: 'en-US',
       viewport: { width: 1200, height: 800 },
     })
@@ -30,21 +27,13 @@ describe('backups and carried bundles in the web UI', { skip: webUiMissing() }, 
     return page
   }
 
-  before(async () => {
-    root = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-e2e-carry-'))
-    browser = await launchBrowser()
-  })
-
-  after(async () => {
-    await browser?.close()
-    for (const peer of peers) await peer.stop().catch((err: unknown) => console.error(err))
-    if (root) fs.rmSync(root, { recursive: true, force: true })
-  })
-
-  test('back up from Settings, save a group for carrying, restore on a new install', async () => {
-    const ana = await startWebPeer({ dataDir: path.join(root, 'ana') })
-    peers.push(ana)
-    const page = await open(ana)
+  test('back up from Settings, save a group for carrying, restore on a new install', async ({
+    newContext,
+    root,
+    webPeer,
+  }) => {
+    const ana = await webPeer('ana')
+    const page = await open(newContext, ana)
     await page.getByLabel('Your name').fill('Ana')
     await page.getByRole('button', { name: 'Continue' }).click()
     await page.getByRole('button', { name: 'New group' }).click()
@@ -86,9 +75,8 @@ describe('backups and carried bundles in the web UI', { skip: webUiMissing() }, 
     await dialog.getByRole('button', { name: 'Close' }).click()
 
     // A new install: its first screen offers the restore.
-    const fresh = await startWebPeer({ dataDir: path.join(root, 'new-laptop') })
-    peers.push(fresh)
-    const next = await open(fresh)
+    const fresh = await webPeer('new-laptop')
+    const next = await open(newContext, fresh)
     await next.getByRole('button', { name: 'Restore from a backup' }).click()
     const restore = next.getByRole('dialog', { name: 'Restore from a backup' })
     await restore.getByLabel('File', { exact: true }).fill(backup)

@@ -6,14 +6,12 @@
 // saving a program asks first. Screenshots land in e2e/screenshots/.
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
-import { after, before, describe, test } from 'node:test'
 import { fileURLToPath } from 'node:url'
-import type { Browser, Locator, Page } from 'playwright-core'
+import type { Browser, Locator, Page } from '@playwright/test'
 import { connectToPeer } from '../shared/cli/connect.ts'
 import type { ApiClient } from '../shared/rpc/index.ts'
-import { launchBrowser, webUiMissing } from './fixtures/browser.ts'
+import { makeRoot, skipWithoutWebUi, test } from './fixtures/test.ts'
 import { solidPng } from './fixtures/png.ts'
 import { openWebPage, startWebPeer, type Person } from './fixtures/web-peer.ts'
 
@@ -21,7 +19,11 @@ const SHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url))
 const MiB = 1024 * 1024
 const HOSTILE = '<img src=x onerror="window.__pwned=1">CON.txt'
 
-describe('shelf in the web UI with real peers', { skip: webUiMissing() }, () => {
+test.describe('shelf in the web UI with real peers', () => {
+  // One story: each test goes on from where the one before it left Alice, Bob and their shelf.
+  test.describe.configure({ mode: 'serial' })
+  skipWithoutWebUi()
+
   let root: string
   let browser: Browser
   const people: Person[] = []
@@ -88,10 +90,10 @@ describe('shelf in the web UI with real peers', { skip: webUiMissing() }, () => 
     await page.screenshot({ path: path.join(SHOTS, `${name}.png`) })
   }
 
-  before(async () => {
+  test.beforeAll(async ({ browser: launched }) => {
     fs.mkdirSync(SHOTS, { recursive: true })
-    root = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-e2e-shelf-'))
-    browser = await launchBrowser()
+    root = makeRoot('shelf')
+    browser = launched
     alice = await openPerson(path.join(root, 'alice'), 'Alice')
     bob = await openPerson(path.join(root, 'bob'), 'Bob', alice.peer.ready.addrs)
     const [a, b] = [await api(alice), await api(bob)]
@@ -102,10 +104,10 @@ describe('shelf in the web UI with real peers', { skip: webUiMissing() }, () => 
     await b.call('shelf.setPolicy', { group: groupId, autoDownloadMaxBytes: 0 })
   })
 
-  after(async () => {
+  test.afterAll(async () => {
     for (const client of clients) client.close()
-    await browser?.close()
     for (const person of people) {
+      await person.context.close()
       await person.peer.stop().catch((err: unknown) => console.error(err))
     }
     if (root) fs.rmSync(root, { recursive: true, force: true })

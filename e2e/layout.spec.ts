@@ -6,11 +6,10 @@
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import path from 'node:path'
-import { after, before, describe, test } from 'node:test'
 import { fileURLToPath } from 'node:url'
-import type { Browser, Page } from 'playwright-core'
+import type { Page } from '@playwright/test'
 import type { Group, Message } from '../shared/api/index.ts'
-import { launchBrowser, webUiMissing } from './fixtures/browser.ts'
+import { skipWithoutWebUi, test } from './fixtures/test.ts'
 import { entryId, ME, OTHER, startFakePeer, type FakePeer } from './harness/fake-peer.ts'
 
 const DIST = fileURLToPath(new URL('../renderer/dist/', import.meta.url))
@@ -128,16 +127,18 @@ function clippedButtons(page: Page): Promise<string[]> {
   )
 }
 
-describe('layout with hostile and unusual content', { skip: webUiMissing() }, () => {
-  let browser: Browser
+test.describe('layout with hostile and unusual content', () => {
+  // One page for all: each test goes on from the state the one before left.
+  test.describe.configure({ mode: 'serial' })
+  skipWithoutWebUi()
+
   let fake: FakePeer
   let page: Page
   const errors: Error[] = []
 
-  before(async () => {
+  test.beforeAll(async ({ browser }) => {
     fs.mkdirSync(SHOTS, { recursive: true })
     fake = await startFakePeer({ staticDir: DIST, messages, group, otherGroups: [empty] })
-    browser = await launchBrowser()
     page = await browser.newPage({
       viewport: { width: 1280, height: 800 },
       locale: 'en-US',
@@ -149,8 +150,8 @@ describe('layout with hostile and unusual content', { skip: webUiMissing() }, ()
     await page.getByTestId('message-text').filter({ hasText: 'Hearth 2.0' }).waitFor()
   })
 
-  after(async () => {
-    await browser?.close()
+  test.afterAll(async () => {
+    await page?.context().close()
     await fake?.close()
   })
 

@@ -5,15 +5,13 @@
 // Screenshots of the main screens land in e2e/screenshots/ (ignored by git).
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
-import { after, before, describe, test } from 'node:test'
 import { fileURLToPath } from 'node:url'
-import type { Browser, Page } from 'playwright-core'
+import type { Browser, Page } from '@playwright/test'
 import { en } from '../renderer/i18n/en.ts'
 import { makeFmt } from '../renderer/i18n/format.ts'
 import { ko } from '../renderer/i18n/ko.ts'
-import { launchBrowser, webUiMissing } from './fixtures/browser.ts'
+import { makeRoot, skipWithoutWebUi, test } from './fixtures/test.ts'
 import { openWebPage, startWebPeer, type Person, type WebPeer } from './fixtures/web-peer.ts'
 
 const SHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url))
@@ -22,7 +20,11 @@ const HOSTILE_NAME = 'Bob <img src=x onerror="window.__pwned=1">'
 const HOSTILE_TEXT =
   '<script>window.__pwned=2</script><img src=x onerror="window.__pwned=3"> [x](javascript:window.__pwned=4) javascript:window.__pwned=5'
 
-describe('web UI with real peers', { skip: webUiMissing() }, () => {
+test.describe('web UI with real peers', () => {
+  // One story: each test goes on from where the one before it left the people and their peers.
+  test.describe.configure({ mode: 'serial' })
+  skipWithoutWebUi()
+
   let root: string
   let browser: Browser
   const people: Person[] = []
@@ -68,10 +70,10 @@ describe('web UI with real peers', { skip: webUiMissing() }, () => {
     await page.screenshot({ path: path.join(SHOTS, `${name}.png`) })
   }
 
-  before(async () => {
+  test.beforeAll(async ({ browser: launched }) => {
     fs.mkdirSync(SHOTS, { recursive: true })
-    root = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-e2e-web-'))
-    browser = await launchBrowser()
+    root = makeRoot('web')
+    browser = launched
     const alicePeer = await startWebPeer({ dataDir: path.join(root, 'alice'), name: 'alice-os' })
     const bobPeer = await startWebPeer({
       dataDir: path.join(root, 'bob'),
@@ -81,10 +83,11 @@ describe('web UI with real peers', { skip: webUiMissing() }, () => {
     bob = await openPerson(bobPeer, HOSTILE_NAME)
   })
 
-  after(async () => {
-    await browser?.close()
-    for (const person of people)
+  test.afterAll(async () => {
+    for (const person of people) {
+      await person.context.close()
       await person.peer.stop().catch((err: unknown) => console.error(err))
+    }
     if (root) fs.rmSync(root, { recursive: true, force: true })
   })
 

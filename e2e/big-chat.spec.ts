@@ -4,11 +4,10 @@
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import path from 'node:path'
-import { after, before, describe, test } from 'node:test'
 import { fileURLToPath } from 'node:url'
-import type { Browser, Page } from 'playwright-core'
+import type { Page } from '@playwright/test'
 import type { Message } from '../shared/api/index.ts'
-import { launchBrowser, webUiMissing } from './fixtures/browser.ts'
+import { skipWithoutWebUi, test } from './fixtures/test.ts'
 import { entryId, OTHER, startFakePeer, type FakePeer } from './harness/fake-peer.ts'
 
 const DIST = fileURLToPath(new URL('../renderer/dist/', import.meta.url))
@@ -35,8 +34,11 @@ function message(i: number): Message {
   }
 }
 
-describe('a chat with 100,000 messages', { skip: webUiMissing() }, () => {
-  let browser: Browser
+test.describe('a chat with 100,000 messages', () => {
+  // One page and one chat for all: each test goes on from the state the one before left.
+  test.describe.configure({ mode: 'serial' })
+  skipWithoutWebUi()
+
   let fake: FakePeer
   let page: Page
   const errors: Error[] = []
@@ -45,11 +47,10 @@ describe('a chat with 100,000 messages', { skip: webUiMissing() }, () => {
   const messageText = (text: string) =>
     page.getByTestId('message-text').filter({ hasText: new RegExp(`^${text}$`) })
 
-  before(async () => {
+  test.beforeAll(async ({ browser }) => {
     fs.mkdirSync(SHOTS, { recursive: true })
     const initial = Array.from({ length: FIRST_PAGE }, (_, i) => message(i))
     fake = await startFakePeer({ staticDir: DIST, messages: initial })
-    browser = await launchBrowser()
     page = await browser.newPage({ viewport: { width: 1200, height: 800 }, locale: 'en-US' })
     page.on('pageerror', (err) => errors.push(err))
     await page.goto(fake.bridge.webUrl ?? '')
@@ -61,12 +62,14 @@ describe('a chat with 100,000 messages', { skip: webUiMissing() }, () => {
     await messageText(`message ${FIRST_PAGE - 1}`).waitFor()
   })
 
-  after(async () => {
-    await browser?.close()
+  test.afterAll(async () => {
+    await page?.context().close()
     await fake?.close()
   })
 
   test('a burst of 99,000 new messages renders a screenful, following the newest', async () => {
+    // The burst alone may take minutes on a loaded machine (its wait below allows four).
+    test.slow()
     const started = Date.now()
     for (let i = FIRST_PAGE; i < TOTAL; i++) {
       const m = message(i)

@@ -5,12 +5,11 @@
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import path from 'node:path'
-import { after, before, describe, test } from 'node:test'
 import { fileURLToPath } from 'node:url'
-import type { Browser, Page } from 'playwright-core'
+import type { Page } from '@playwright/test'
 import type { Message } from '../shared/api/index.ts'
 import type { HostStatus, MessageTarget } from '../renderer/platform/desktop-api.ts'
-import { launchBrowser, webUiMissing } from './fixtures/browser.ts'
+import { skipWithoutWebUi, test } from './fixtures/test.ts'
 import { entryId, OTHER, startFakePeer, twoOfUs, type FakePeer } from './harness/fake-peer.ts'
 
 const DIST = fileURLToPath(new URL('../renderer/dist/', import.meta.url))
@@ -91,8 +90,11 @@ function fakePreload(): void {
   })
 }
 
-describe('desktop wiring in the renderer', { skip: webUiMissing() }, () => {
-  let browser: Browser
+test.describe('desktop wiring in the renderer', () => {
+  // One page for all: each test goes on from the state the one before left.
+  test.describe.configure({ mode: 'serial' })
+  skipWithoutWebUi()
+
   let fake: FakePeer
   let page: Page
   const errors: Error[] = []
@@ -111,10 +113,9 @@ describe('desktop wiring in the renderer', { skip: webUiMissing() }, () => {
       target,
     )
 
-  before(async () => {
+  test.beforeAll(async ({ browser }) => {
     fs.mkdirSync(SHOTS, { recursive: true })
     fake = await startFakePeer({ staticDir: DIST, messages, otherGroups: [kitchen] })
-    browser = await launchBrowser()
     page = await browser.newPage({ viewport: { width: 1200, height: 800 }, locale: 'en-US' })
     page.on('pageerror', (err) => errors.push(err))
     await page.addInitScript(fakePreload)
@@ -122,8 +123,8 @@ describe('desktop wiring in the renderer', { skip: webUiMissing() }, () => {
     await page.getByRole('button', { name: /Big group/ }).waitFor()
   })
 
-  after(async () => {
-    await browser?.close()
+  test.afterAll(async () => {
+    await page?.context().close()
     await fake?.close()
   })
 
