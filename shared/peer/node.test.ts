@@ -1,7 +1,8 @@
-// The libp2p node: real TCP + Noise + yamux on loopback, the blocklist gate, and discovery that
+// The libp2p node: real TCP + TLS/Noise + yamux on loopback, the blocklist gate, and discovery that
 // never turns into a dial on its own.
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
+import { noise } from '@chainsafe/libp2p-noise'
 import { tls } from '@libp2p/tls'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { createNode } from './node.ts'
@@ -20,27 +21,36 @@ async function tcpNode(tc: TestContext, opts: Partial<NodeOptions> = {}) {
 }
 
 describe('createNode', () => {
-  test('two nodes connect over TCP with Noise (preferred) and yamux, and ping', async (tc) => {
+  test('two nodes connect over TCP with TLS (preferred) and yamux, and ping', async (tc) => {
     const a = await tcpNode(tc)
     const b = await tcpNode(tc)
     const addr = b.getMultiaddrs()[0] ?? assert.fail('no listen address')
     assert.match(addr.toString(), /^\/ip4\/127\.0\.0\.1\/tcp\/\d+\/p2p\//)
     const conn = await a.dial(addr, { signal: AbortSignal.timeout(10_000) })
     assert.equal(conn.remotePeer.toString(), b.peerId.toString())
-    assert.equal(conn.encryption, '/noise')
+    assert.equal(conn.encryption, '/tls/1.0.0')
     assert.equal(conn.multiplexer, '/yamux/1.0.0')
     const rtt = await a.services.ping.ping(b.peerId, { signal: AbortSignal.timeout(10_000) })
     assert.ok(rtt >= 0)
   })
 
-  test('a peer that offers only TLS still connects (TLS stays supported)', async (tc) => {
-    const a = await tcpNode(tc)
-    const b = await tcpNode(tc, { encrypters: [tls()] })
-    const addr = b.getMultiaddrs()[0] ?? assert.fail('no listen address')
-    const conn = await a.dial(addr, { signal: AbortSignal.timeout(10_000) })
-    assert.equal(conn.encryption, '/tls/1.0.0')
-    await a.services.ping.ping(b.peerId, { signal: AbortSignal.timeout(10_000) })
-  })
+  for (const [name, only, protocol] of [
+    ['Noise', noise, '/noise'],
+    ['TLS', tls, '/tls/1.0.0'],
+  ] as const) {
+    test(`a peer that offers only ${name} still connects, dialing or dialed`, async (tc) => {
+      const a = await tcpNode(tc)
+      const b = await tcpNode(tc, { encrypters: [only()] })
+      const c = await tcpNode(tc, { encrypters: [only()] })
+      const addrOf = (n: typeof a) => n.getMultiaddrs()[0] ?? assert.fail('no listen address')
+      const dialed = await a.dial(addrOf(b), { signal: AbortSignal.timeout(10_000) })
+      assert.equal(dialed.encryption, protocol)
+      const dialing = await c.dial(addrOf(a), { signal: AbortSignal.timeout(10_000) })
+      assert.equal(dialing.encryption, protocol)
+      await a.services.ping.ping(b.peerId, { signal: AbortSignal.timeout(10_000) })
+      await c.services.ping.ping(a.peerId, { signal: AbortSignal.timeout(10_000) })
+    })
+  }
 
   test('listens on every IPv4 interface by default', async (tc) => {
     const node = await tcpNode(tc, { listen: undefined })

@@ -1,4 +1,4 @@
-// The libp2p node: TCP + Noise + yamux, identify + ping, mDNS on the LAN (@libp2p/mdns, with
+// The libp2p node: TCP + TLS 1.3 or Noise + yamux, identify + ping, mDNS on the LAN (@libp2p/mdns, with
 // lan-announce.ts beside it for a quick start-up and announcements). Who we dial is
 // entirely the caller's decision: libp2p 3 only records discovered peers in the peer store
 // (it has no auto-dialer), and we turn off its reconnect queue so nothing redials on its own.
@@ -41,7 +41,7 @@ export interface NodeOptions<S extends ServiceMap = ServiceMap> {
   listen?: string[]
   /** Default: TCP. Tests pass `memory()`. */
   transports?: TransportFactory[]
-  /** Default: Noise, then TLS. The order is the order of preference offered to peers. */
+  /** Default: defaultEncrypters(). The order is the order of preference offered to peers. */
   encrypters?: EncrypterFactory[]
   /** LAN discovery. Default: true. */
   mdns?: boolean
@@ -64,6 +64,17 @@ export interface NodeOptions<S extends ServiceMap = ServiceMap> {
   services?: ServiceFactoryMap<S>
   /** Default: true. */
   start?: boolean
+}
+
+/**
+ * TLS 1.3 first, Noise second, for the desktop app and `hearth serve` alike. Inside Electron,
+ * TLS runs on BoringSSL's native AEADs while Noise falls back to a WASM ChaCha20-Poly1305 (~7×
+ * slower, bench/RESULTS.md section 6); in plain Node TLS is level or ahead. multistream-select
+ * takes the dialer's first choice the listener supports, so a peer offering only Noise still
+ * connects. Streams keep their memory bounded under either: see back-pressure.ts.
+ */
+export function defaultEncrypters(): EncrypterFactory[] {
+  return [tls(), noise()]
 }
 
 export const DEFAULT_LISTEN = ['/ip4/0.0.0.0/tcp/0']
@@ -124,12 +135,7 @@ export async function createNode<S extends ServiceMap = ServiceMap>(
     privateKey: opts.privateKey,
     addresses: { listen: opts.listen ?? DEFAULT_LISTEN },
     transports: opts.transports ?? [tcp()],
-    // Noise first, TLS second. TLS would be faster inside Electron (BoringSSL has no
-    // ChaCha20-Poly1305, so Noise falls back to a WASM cipher: ~27 vs ~186 MB/s, bench/RESULTS.md)
-    // but with TLS underneath, yamux's back-pressure did not hold: a reader that stopped reading
-    // was sent 8 MiB of shelf chunks where Noise held it to the window. Flat memory wins until
-    // that is understood; TLS stays offered so peers that prefer it still connect.
-    connectionEncrypters: opts.encrypters ?? [noise(), tls()],
+    connectionEncrypters: opts.encrypters ?? defaultEncrypters(),
     streamMuxers: [
       yamux({
         maxInboundStreams: LIMITS.yamuxStreams,

@@ -12,6 +12,7 @@
 // is a window per fetch, whatever the number of sources: at most maxChunksInFlight chunks are
 // asked for or received and not yet stored; a new request waits until there is room for it.
 import { HearthError } from '../../api/index.ts'
+import { sendAll } from '../back-pressure.ts'
 import { FrameDecoder, FrameError, encodeFrame } from '../sync/frames.ts'
 import { ChunkMismatchError } from './blob-store.ts'
 import { blobIdOf, checkManifest, chunkLength } from './manifest.ts'
@@ -378,7 +379,7 @@ export class BlobFetch {
       chunks,
     })
     const signal = AbortSignal.timeout(this.#deps.limits.chunkTimeoutMs)
-    if (!stream.send(encodeFrame(payload))) await stream.onDrain({ signal })
+    await sendAll(stream, encodeFrame(payload), { signal })
     // We send nothing more: half-close so the source knows the request is whole.
     await stream.close({ signal })
   }

@@ -19,7 +19,7 @@ import type {
   TransferLimits,
   TransferStore,
 } from './transfer.ts'
-import type { DefaultServices } from '../node.ts'
+import type { DefaultServices, EncrypterFactory } from '../node.ts'
 import type { Manifest } from './manifest.ts'
 import type { Libp2p, PrivateKey, Stream } from '@libp2p/interface'
 import type { TestContext } from 'node:test'
@@ -118,6 +118,8 @@ export interface ShelfPeerOptions {
   /** Serve from (and fetch into) this instead of the plain store, e.g. a lying wrapper. */
   wrap?(store: BlobStore): TransferStore
   limits?: Partial<TransferLimits>
+  /** Default: createNode's. */
+  encrypters?: EncrypterFactory[]
 }
 
 /** A node running the blob service over a BlobStore in its own folder, stopped when the test ends. */
@@ -135,6 +137,7 @@ export async function startShelfPeer(
     privateKey: opts.privateKey ?? (await generateKeyPair('Ed25519')),
     listen: ['/ip4/127.0.0.1/tcp/0'],
     mdns: false,
+    encrypters: opts.encrypters,
     services: {
       blobs: blobTransfer({
         store: opts.wrap?.(store) ?? store,

@@ -4,6 +4,7 @@
 // decides who may read what (a member of the group, and the blob on that group's shelf) before
 // we send a byte of it; a request it may not make gets one REFUSED frame with no detail.
 import { GroupId, HearthError } from '../../api/index.ts'
+import { sendAll } from '../back-pressure.ts'
 import { FrameError, encodeFrame, readOneFrame } from '../sync/frames.ts'
 import { BlobFetch } from './fetcher.ts'
 import {
@@ -258,7 +259,7 @@ class BlobTransferService implements BlobTransfer {
       )
       const signal = AbortSignal.any([...cancel, AbortSignal.timeout(this.#limits.chunkTimeoutMs)])
       const payload = writeRequest({ op: 'manifest', groupId: opts.groupId, blobId: opts.blobId })
-      if (!stream.send(encodeFrame(payload))) await stream.onDrain({ signal })
+      await sendAll(stream, encodeFrame(payload), { signal })
       await stream.close({ signal })
       const response = readResponse(
         await readOneFrame(stream, MAX_MANIFEST_FRAME_BYTES, { signal }),
@@ -388,7 +389,10 @@ class BlobTransferService implements BlobTransfer {
     }
   }
 
-  /** Sends frames with back-pressure, then closes; any failure aborts the stream. */
+  /**
+   * Sends frames with back-pressure (each waits until the one before it has left the stream's
+   * queue: back-pressure.ts), then closes; any failure aborts the stream.
+   */
   async #answer(
     stream: Stream,
     peer: string,
@@ -397,9 +401,7 @@ class BlobTransferService implements BlobTransfer {
     try {
       for await (const frame of frames) {
         if (!this.#running) throw new Error('blob transfer stopped')
-        if (!stream.send(frame)) {
-          await stream.onDrain({ signal: AbortSignal.timeout(this.#limits.drainTimeoutMs) })
-        }
+        await sendAll(stream, frame, { signal: AbortSignal.timeout(this.#limits.drainTimeoutMs) })
       }
       await stream.close({ signal: AbortSignal.timeout(this.#limits.drainTimeoutMs) })
     } catch (err) {
