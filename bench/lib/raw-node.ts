@@ -5,6 +5,7 @@ import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { tcp } from '@libp2p/tcp'
 import { createLibp2p, type Libp2p } from 'libp2p'
+import { sendAll as sendQueued } from '../../shared/peer/back-pressure.ts'
 import type { Stream } from '@libp2p/interface'
 import type { EncrypterFactory } from '../../shared/peer/node.ts'
 
@@ -24,11 +25,14 @@ export function dialAddr(node: Libp2p): ReturnType<Libp2p['getMultiaddrs']>[numb
   return addr
 }
 
-/** Writes `data` in `chunk`-sized pieces, waiting whenever the stream asks us to. */
+/**
+ * Writes `data` in `chunk`-sized pieces with the peer's back-pressure rule (wait for an empty
+ * stream queue, shared/peer/back-pressure.ts), so the floor keeps memory as bounded as Hearth.
+ */
 export async function sendAll(stream: Stream, data: Uint8Array, chunk = 64 * 1024): Promise<void> {
   for (let offset = 0; offset < data.length; offset += chunk) {
-    if (!stream.send(data.subarray(offset, offset + chunk))) {
-      await stream.onDrain({ signal: AbortSignal.timeout(60_000) })
-    }
+    await sendQueued(stream, data.subarray(offset, offset + chunk), {
+      signal: AbortSignal.timeout(60_000),
+    })
   }
 }

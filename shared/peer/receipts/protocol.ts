@@ -6,6 +6,7 @@
 // no group with us is aborted unread, and markers of a group go only to its members.
 import type { Libp2p, PeerId, Stream } from '@libp2p/interface'
 import { z } from 'zod'
+import { sendAll } from '../back-pressure.ts'
 import { FrameError, encodeFrame, readOneFrame } from '../sync/frames.ts'
 import type { ReceiptBook } from './book.ts'
 import { ReadMarker } from './marker.ts'
@@ -148,7 +149,7 @@ export class ReceiptsProtocol {
         const body = utf8.encode(JSON.stringify({ v: 1, markers: batch }))
         const signal = AbortSignal.timeout(TIMEOUT_MS)
         const stream = await this.#libp2p.dialProtocol(peer, RECEIPTS_PROTOCOL, { signal })
-        if (!stream.send(encodeFrame(body))) await stream.onDrain({ signal })
+        await sendAll(stream, encodeFrame(body), { signal })
         await stream.close({ signal })
       }
     } catch (err) {

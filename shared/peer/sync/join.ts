@@ -6,6 +6,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { z } from 'zod'
 import { GroupId, HearthError, errorCodes } from '../../api/index.ts'
+import { sendAll } from '../back-pressure.ts'
 import { FrameError, encodeFrame, readOneFrame } from './frames.ts'
 import type {
   AbortOptions,
@@ -225,9 +226,9 @@ function isMalformed(err: unknown): boolean {
 }
 
 async function reply(stream: Stream, response: JoinResponse): Promise<void> {
-  if (!stream.send(encodeFrame(utf8.encode(JSON.stringify(response))))) {
-    await stream.onDrain({ signal: AbortSignal.timeout(10_000) })
-  }
+  await sendAll(stream, encodeFrame(utf8.encode(JSON.stringify(response))), {
+    signal: AbortSignal.timeout(10_000),
+  })
   await stream.close({ signal: AbortSignal.timeout(10_000) })
 }
 
@@ -262,7 +263,7 @@ export async function requestJoin(
   let response: JoinResponse
   try {
     stream = await libp2p.dialProtocol(toDialTarget(target), JOIN_PROTOCOL, { signal })
-    if (!stream.send(encodeFrame(payload))) await stream.onDrain({ signal })
+    await sendAll(stream, encodeFrame(payload), { signal })
     const frame = await readOneFrame(stream, MAX_JOIN_RESPONSE_BYTES, { signal })
     response = JoinResponseFrame.parse(JSON.parse(utf8Strict.decode(frame)))
   } catch (err) {

@@ -7,6 +7,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { z } from 'zod'
 import { PeerIdText } from '../../api/domain.ts'
+import { sendAll } from '../back-pressure.ts'
 import { FrameError, encodeFrame, readOneFrame } from './frames.ts'
 
 export const ADDRS_PROTOCOL = '/hearth/addrs/1.0.0'
@@ -106,6 +107,6 @@ export async function pushAddrs(libp2p: Libp2p, peer: PeerId, host: AddrsHost): 
   const signal = AbortSignal.timeout(TIMEOUT_MS)
   const stream = await libp2p.dialProtocol(peer, ADDRS_PROTOCOL, { signal })
   const payload = encodeFrame(body)
-  if (!stream.send(payload)) await stream.onDrain({ signal })
+  await sendAll(stream, payload, { signal })
   await stream.close({ signal })
 }

@@ -1,7 +1,10 @@
 // The writer side of one peer's send-only stream: a FIFO of messages, written part by part while
-// the muxer accepts data and paused (onDrain) while it does not. The queue is bounded: a peer that
+// the muxer accepts data and paused while it does not (until the stream's queue is empty:
+// back-pressure.ts). The queue is bounded: a peer that
 // cannot keep up gets its queue dropped and a resync later, instead of us buffering without end.
+import { sendAll } from '../back-pressure.ts'
 import { encodeFrame } from './frames.ts'
+import type { SendingStream } from '../back-pressure.ts'
 import type { Logger, MessageStream } from '@libp2p/interface'
 
 export interface OutgoingMessage {
@@ -13,10 +16,7 @@ export interface OutgoingMessage {
 }
 
 /** What the outbox needs of a stream. */
-export type SendStream = Pick<
-  MessageStream,
-  'send' | 'onDrain' | 'abort' | 'status' | 'addEventListener'
->
+export type SendStream = SendingStream & Pick<MessageStream, 'abort'>
 
 export interface OutboxOptions {
   maxQueuedBytes: number
@@ -101,9 +101,9 @@ export class Outbox {
         this.#queuedBytes -= msg.bytes
         for (const payload of msg.frames()) {
           if (this.#closed) return
-          if (!stream.send(encodeFrame(payload))) {
-            await stream.onDrain({ signal: AbortSignal.timeout(this.#opts.drainTimeoutMs) })
-          }
+          await sendAll(stream, encodeFrame(payload), {
+            signal: AbortSignal.timeout(this.#opts.drainTimeoutMs),
+          })
         }
       }
     } catch (err) {
