@@ -1,6 +1,6 @@
 // 10. Shelf transfer over a simulated gigabit LAN: two hosts in network namespaces, each host's
 // link shaped to 1 Gbit/s with `tc qdisc … tbf` (netem is missing on this kernel). The same 1 GiB
-// file moves h1 → h2 through Hearth (with the cipher the desktop app gets, and with Node's), and,
+// file moves h1 → h2 through Hearth (offering what the desktop app offers, and Noise alone), and,
 // on the same link in the same run, through iperf3 (the floor), scp and Syncthing (two instances
 // configured by the benchmark through their config and REST API). Needs root; the tools come
 // from Debian's packages (installed with apt-get when missing), else the rows are skipped.
@@ -14,7 +14,7 @@ import { exited } from '../test/helpers/spawner.ts'
 import type { Benchmark, BenchContext } from './lib/bench.ts'
 import { within } from './lib/deadline.ts'
 import { ensureTools } from './lib/debian-tools.ts'
-import { ENCRYPTERS, type EncrypterName } from './lib/encrypters.ts'
+import { offerOf, type OfferName } from './lib/encrypters.ts'
 import { quantityRow, timeRow, type Row } from './lib/report.ts'
 import { mbPerSecond, sha256File } from './lib/shelf-transfer.ts'
 import { bestFetch, bigFile, bigFileSize, sizeLabel, transferRows } from './shelf.ts'
@@ -30,11 +30,13 @@ const TOOLS = {
   curl: 'curl',
 }
 /**
- * What the desktop app negotiates: createNode offers Noise first (shared/peer/node.ts), and inside
- * Electron Noise runs its WASM ChaCha20-Poly1305 (BoringSSL has none; bench/RESULTS.md, 6).
+ * What the desktop app offers: createNode's list (shared/peer/node.ts), TLS 1.3 first, with Noise
+ * second as Electron runs it (WASM ChaCha20-Poly1305; bench/RESULTS.md, 6). Two apps agree on
+ * TLS, as do two `hearth serve`s, so the second run is a peer that offers Noise alone (Node's
+ * native cipher), for comparison.
  */
-const DESKTOP_ENCRYPTER: EncrypterName = 'noise-wasm'
-const SERVE_ENCRYPTER: EncrypterName = 'noise'
+const DESKTOP_OFFER: OfferName = 'desktop'
+const NOISE_ONLY: OfferName = 'noise'
 
 interface Tool {
   proc: ChildProcess
@@ -110,10 +112,10 @@ async function measure(
   const rows: Row[] = []
   const floor = { mbps: iperf, what: `iperf3, same link` }
   for (const [encrypter, who] of [
-    [DESKTOP_ENCRYPTER, 'desktop app'],
-    [SERVE_ENCRYPTER, 'hearth serve'],
+    [DESKTOP_OFFER, 'desktop app'],
+    [NOISE_ONLY, 'Noise only'],
   ] as const) {
-    ctx.log(`shelf-lan: Hearth, ${ENCRYPTERS[encrypter].label}`)
+    ctx.log(`shelf-lan: Hearth, ${offerOf(encrypter).label}`)
     const fetch = await bestFetch(
       ctx,
       {

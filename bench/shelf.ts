@@ -1,7 +1,7 @@
 // 8. Shelf transfer on loopback: a 1 GiB shelf file fetched by one peer process from another
-// (TCP + Noise + yamux, Node's native cipher), timed from `shelf.get` to the progress event that
+// (TCP + yamux, offering what `hearth serve` offers: createNode's list, so TLS 1.3), timed from `shelf.get` to the progress event that
 // reports every chunk verified on disk, with both processes' resident memory sampled meanwhile.
-// Floor: the same bytes over one raw libp2p stream with the same encrypter, from this process to a
+// Floor: the same bytes over one raw libp2p stream with the encrypter they negotiate, from this process to a
 // bare receiver process, in the same run.
 // 9. Many small files: 5,000 files of 10 KB on the sender's shelf; a new member joins and fetches
 // them all on its own (they are under the auto-download limit). Floor: the large file's byte rate.
@@ -12,7 +12,7 @@ import type { EventPayload } from '../shared/api/contract.ts'
 import { SINK_PROTOCOL } from './proc/raw-sink-protocol.ts'
 import type { Benchmark, BenchContext } from './lib/bench.ts'
 import { within } from './lib/deadline.ts'
-import { ENCRYPTERS, type EncrypterName } from './lib/encrypters.ts'
+import { ENCRYPTERS, offerOf, type EncrypterName, type OfferName } from './lib/encrypters.ts'
 import { header } from './lib/framing.ts'
 import { rawNode, sendAll } from './lib/raw-node.ts'
 import { quantityRow, type Row } from './lib/report.ts'
@@ -31,8 +31,8 @@ import { startSink } from './lib/sink.ts'
 const MiB = 1024 * 1024
 const MB = 1e6
 const LOOPBACK = '/ip4/127.0.0.1/tcp/0'
-/** What `hearth serve` negotiates between two Node peers: Noise, Node's native cipher. */
-const NODE_ENCRYPTER: EncrypterName = 'noise'
+/** What `hearth serve` offers: createNode's list (two such peers agree on TLS 1.3). */
+const NODE_OFFER: OfferName = 'serve'
 const FLAT_MEMORY_BYTES = 100 * MB
 
 export function bigFileSize(ctx: BenchContext): number {
@@ -90,7 +90,7 @@ export function transferRows(
 }
 
 export interface PairOptions {
-  encrypter: EncrypterName
+  encrypter: OfferName
   listen?: [string, string]
   spawners?: Parameters<typeof startBenchPeer>[0]['spawner'][]
 }
@@ -217,12 +217,12 @@ export const shelf: Benchmark = {
     const size = bigFileSize(ctx)
     const file = bigFile(ctx, size)
     ctx.log(
-      `shelf: raw libp2p stream floor, ${sizeLabel(size)}, ${ENCRYPTERS[NODE_ENCRYPTER].label}`,
+      `shelf: raw libp2p stream floor, ${sizeLabel(size)}, ${ENCRYPTERS[offerOf(NODE_OFFER).negotiates].label}`,
     )
     const reps = scaled(ctx.scale, 3, 2)
-    const floorMs = await rawStreamMs(NODE_ENCRYPTER, size, reps)
+    const floorMs = await rawStreamMs(offerOf(NODE_OFFER).negotiates, size, reps)
     ctx.log(`shelf: Hearth, ${sizeLabel(size)} shelf file, best of ${reps} new members`)
-    const fetch = await bestFetch(ctx, { encrypter: NODE_ENCRYPTER }, file, reps)
+    const fetch = await bestFetch(ctx, { encrypter: NODE_OFFER }, file, reps)
     ctx.log(
       `shelf: fetched in ${(fetch.ms / 1000).toFixed(1)} s (CPU: sender ${(fetch.senderCpuMs / 1000).toFixed(1)} s, receiver ${(fetch.receiverCpuMs / 1000).toFixed(1)} s); floor ${(floorMs / 1000).toFixed(1)} s`,
     )
@@ -290,7 +290,7 @@ export const shelfSmall: Benchmark = {
       writeRandomFile(p, SMALL_FILE_BYTES)
       paths.push(p)
     }
-    const [big, small] = await withPair(ctx, { encrypter: NODE_ENCRYPTER }, async (s, r, g) => {
+    const [big, small] = await withPair(ctx, { encrypter: NODE_OFFER }, async (s, r, g) => {
       ctx.log(`shelf-small: large-file reference, ${sizeLabel(size)}`)
       const large = await fetchOnce(ctx, s, r, g, file)
       await r.stop()
@@ -350,7 +350,7 @@ async function manySmall(
   })
   await Promise.all(adders)
   const dataDir = ctx.tempDir('shelf-small-receiver')
-  const receiver = await startBenchPeer({ dataDir, encrypter: NODE_ENCRYPTER, listen: LOOPBACK })
+  const receiver = await startBenchPeer({ dataDir, encrypter: NODE_OFFER, listen: LOOPBACK })
   try {
     const { invite } = await sender.client.call('groups.invite', { group: groupId })
     const done = new Set<string>()

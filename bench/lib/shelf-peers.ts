@@ -8,7 +8,7 @@ import { createClient, type ApiClient } from '../../shared/rpc/client.ts'
 import { onAbruptExit } from '../../test/helpers/abrupt-exit.ts'
 import { exited, type Spawner } from '../../test/helpers/spawner.ts'
 import { within } from './deadline.ts'
-import type { EncrypterName } from './encrypters.ts'
+import type { OfferName } from './encrypters.ts'
 import { lineChannel } from './line-channel.ts'
 
 const SHELF_PEER = fileURLToPath(new URL('../proc/shelf-peer.ts', import.meta.url))
@@ -34,7 +34,7 @@ onAbruptExit(() => {
 
 export async function startBenchPeer(opts: {
   dataDir: string
-  encrypter: EncrypterName
+  encrypter: OfferName
   listen: string
   spawner?: Spawner
 }): Promise<BenchPeer> {

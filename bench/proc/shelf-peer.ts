@@ -1,18 +1,19 @@
 // A Hearth peer for the shelf benchmarks, in its own process like a real one, with the connection
-// encrypter chosen by name (lib/encrypters.ts) so a run can use the one the desktop app gets.
+// encrypters chosen by name (lib/encrypters.ts) so a run can offer what the desktop app offers.
 // It prints one JSON line, {"ready":true,"peerId","addrs"}, then speaks the contract's RPC on
 // stdin/stdout, one frame per line. Exits when stdin closes or on SIGTERM.
 // usage: shelf-peer.ts DATA_DIR ENCRYPTER LISTEN_MULTIADDR
 import { createPeer } from '../../shared/peer/peer.ts'
 import { containStreamErrors } from '../../shared/peer/containment.ts'
 import { serveApi } from '../../shared/rpc/server.ts'
-import { ENCRYPTERS, isEncrypterName } from '../lib/encrypters.ts'
+import { APP_OFFERS, ENCRYPTERS, isOfferName, offerOf } from '../lib/encrypters.ts'
 import { lineChannel } from '../lib/line-channel.ts'
+import type { OfferName } from '../lib/encrypters.ts'
 
 const [dataDir, encrypter, listen] = process.argv.slice(2)
-if (dataDir === undefined || listen === undefined || !isEncrypterName(encrypter ?? '')) {
+if (dataDir === undefined || listen === undefined || !isOfferName(encrypter ?? '')) {
   process.stderr.write(
-    `usage: shelf-peer.ts DATA_DIR ${Object.keys(ENCRYPTERS).join('|')} LISTEN\n`,
+    `usage: shelf-peer.ts DATA_DIR ${[...Object.keys(ENCRYPTERS), ...Object.keys(APP_OFFERS)].join('|')} LISTEN\n`,
   )
   process.exit(2)
 }
@@ -22,7 +23,7 @@ const peer = await createPeer({
   name: 'bench',
   listen: [listen],
   mdns: false,
-  node: { encrypters: [ENCRYPTERS[encrypter as keyof typeof ENCRYPTERS].make()] },
+  node: { encrypters: offerOf(encrypter as OfferName).make() },
 })
 process.stdout.write(
   `${JSON.stringify({ ready: true, peerId: peer.peerId, addrs: peer.addrs() })}\n`,

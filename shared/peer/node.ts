@@ -71,10 +71,11 @@ export interface NodeOptions<S extends ServiceMap = ServiceMap> {
  * TLS runs on BoringSSL's native AEADs while Noise falls back to a WASM ChaCha20-Poly1305 (~7×
  * slower, bench/RESULTS.md section 6); in plain Node TLS is level or ahead. multistream-select
  * takes the dialer's first choice the listener supports, so a peer offering only Noise still
- * connects. Streams keep their memory bounded under either: see back-pressure.ts.
+ * connects. Streams keep their memory bounded under either: see back-pressure.ts. `noiseAs` is
+ * for the benchmarks, which run Noise as Electron does (bench/lib/encrypters.ts).
  */
-export function defaultEncrypters(): EncrypterFactory[] {
-  return [tls(), noise()]
+export function defaultEncrypters(noiseAs: EncrypterFactory = noise()): EncrypterFactory[] {
+  return [tls(), noiseAs]
 }
 
 export const DEFAULT_LISTEN = ['/ip4/0.0.0.0/tcp/0']
