@@ -14,6 +14,7 @@ import path from 'node:path'
 import { HearthError } from '../../api/index.ts'
 import { writeFailure } from '../storage/failure.ts'
 import {
+  FolderSyncs,
   ensureDir,
   fsyncDir,
   hasCode,
@@ -101,6 +102,8 @@ export class BlobStore {
   readonly #heldBlobs = new Map<string, number>()
   readonly #heldChunks = new Map<string, number>()
   readonly #sealing: BlobSealing
+  /** Chunk writes fsync their folders together (durable.ts); see docs/ARCHITECTURE.md. */
+  readonly #folders = new FolderSyncs()
 
   private constructor(root: string, sealing: BlobSealing) {
     this.root = root
@@ -474,6 +477,7 @@ export class BlobStore {
         this.#tmpDir,
         file,
         this.#sealing.seal('chunk', path.basename(file), bytes),
+        { folders: this.#folders },
       )
     } catch (err) {
       throw writeFailure('saving a chunk', err)

@@ -1,6 +1,7 @@
 // Crash-safe file writes: data goes to a fresh temp file (O_EXCL, so a planted symlink is never
 // followed), is fsynced, then renamed into place, then the folder is fsynced so the new name
-// survives power loss too. A reader therefore sees either no file or the whole file.
+// survives power loss too. A reader therefore sees either no file or the whole file. Writes that
+// share a FolderSyncs fsync each folder once per round instead of once per file (group commit).
 import { randomBytes } from 'node:crypto'
 import { link, lstat, mkdir, open, rename, rm } from 'node:fs/promises'
 import path from 'node:path'
@@ -50,14 +51,98 @@ export async function ensureDir(dir: string): Promise<void> {
 }
 
 /**
+ * Group commit for the folder fsyncs of many small durable writes (the blob store's chunk
+ * files). A write whose file is renamed into place joins the next round; a round fsyncs every
+ * folder its writes touched, once each and all at once (one journal commit on ext4 usually
+ * carries them all), and each write resolves only after its round. While a round runs the next
+ * one gathers, so under load a round covers many files and an idle store waits for nobody.
+ * It also remembers which folders exist, so a write does not ask the file system every time.
+ */
+export class FolderSyncs {
+  readonly #fsync: (dir: string) => Promise<void>
+  readonly #known = new Set<string>()
+  #pending = new Set<string>()
+  #next: Round | null = null
+  #running = false
+
+  /** `fsync` is for tests, which count the calls. */
+  constructor(fsync: (dir: string) => Promise<void> = fsyncDir) {
+    this.#fsync = fsync
+  }
+
+  /** Creates `dir` unless this instance saw it already. */
+  async ensure(dir: string): Promise<void> {
+    if (this.#known.has(dir)) return
+    await ensureDir(dir)
+    this.#known.add(dir)
+  }
+
+  /** `dir` was found missing after all (a folder replaced under us): ensure() checks again. */
+  forget(dir: string): void {
+    this.#known.delete(dir)
+  }
+
+  /** Resolves once `dir` has been fsynced after this call (by a round that started after it). */
+  sync(dir: string): Promise<void> {
+    this.#pending.add(dir)
+    this.#next ??= newRound()
+    const done = this.#next.promise
+    if (!this.#running) void this.#round()
+    return done
+  }
+
+  async #round(): Promise<void> {
+    this.#running = true
+    while (this.#next !== null) {
+      const dirs = this.#pending
+      const done = this.#next
+      this.#pending = new Set()
+      this.#next = null
+      try {
+        await Promise.all([...dirs].map((dir) => this.#fsync(dir)))
+        done.resolve()
+      } catch (err) {
+        done.reject(err)
+      }
+    }
+    this.#running = false
+  }
+}
+
+interface Round {
+  promise: Promise<void>
+  resolve(): void
+  reject(err: unknown): void
+}
+
+function newRound(): Round {
+  let resolve = (): void => {}
+  let reject = (_err: unknown): void => {}
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res
+    reject = rej
+  })
+  return { promise, resolve, reject }
+}
+
+export interface DurableWriteOptions {
+  /** Shares folder creation checks and folder fsyncs with other writes (see FolderSyncs). */
+  folders?: FolderSyncs
+}
+
+/**
  * Writes `data` to `finalPath` through a temp file in `tmpDir` (same file system). The file is
  * readable by this user only: it is group content, however the data folder was created.
+ * Resolves once the bytes and the name are both durable.
  */
 export async function writeFileDurably(
   tmpDir: string,
   finalPath: string,
   data: Uint8Array,
+  options: DurableWriteOptions = {},
 ): Promise<void> {
+  const { folders } = options
+  const dir = path.dirname(finalPath)
   const tmp = path.join(tmpDir, tempName())
   const handle = await open(tmp, 'wx', 0o600)
   try {
@@ -67,13 +152,23 @@ export async function writeFileDurably(
     } finally {
       await handle.close()
     }
-    await ensureDir(path.dirname(finalPath))
-    await rename(tmp, finalPath)
+    if (folders === undefined) await ensureDir(dir)
+    else await folders.ensure(dir)
+    try {
+      await rename(tmp, finalPath)
+    } catch (err) {
+      if (folders === undefined || !hasCode(err, NOT_FOUND)) throw err
+      // The folder was there when we last looked; look again once.
+      folders.forget(dir)
+      await folders.ensure(dir)
+      await rename(tmp, finalPath)
+    }
   } catch (err) {
     await removeQuietly(tmp, err)
     throw err
   }
-  await fsyncDir(path.dirname(finalPath))
+  if (folders === undefined) await fsyncDir(dir)
+  else await folders.sync(dir)
 }
 
 /**

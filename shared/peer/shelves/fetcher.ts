@@ -27,6 +27,7 @@ import {
   readResponse,
   writeRequest,
 } from './wire.ts'
+import type { ChunkBuffers } from './chunk-buffers.ts'
 import type { Manifest } from './manifest.ts'
 import type { PeerSlots } from './peer-slots.ts'
 import type { Logger, PeerId, Stream } from '@libp2p/interface'
@@ -85,6 +86,8 @@ export interface FetchResult {
 export interface FetchDeps {
   store: FetchStore
   limits: FetchLimits
+  /** Where received chunk frames go; each is given back once its chunk is stored. */
+  buffers?: ChunkBuffers
   /** Our per-peer stream slots, shared by every fetch. */
   slots: PeerSlots
   log: Logger
@@ -292,7 +295,11 @@ export class BlobFetch {
 
   /** Sends the request and reads the answer; resolves with how it went (it never rejects). */
   #exchange(source: Source, stream: Stream, expected: Set<number>): Promise<Outcome> {
-    const decoder = new FrameDecoder(MAX_CHUNK_FRAME_BYTES)
+    const { buffers } = this.#deps
+    const decoder = new FrameDecoder(
+      MAX_CHUNK_FRAME_BYTES,
+      buffers === undefined ? {} : { allocate: (length) => buffers.take(length) },
+    )
     const { chunkTimeoutMs } = this.#deps.limits
     return new Promise<Outcome>((resolve) => {
       let timer: ReturnType<typeof setTimeout> | undefined
@@ -447,6 +454,8 @@ export class BlobFetch {
         this.#abort.abort(this.#failure)
       }
     } finally {
+      // The store is done with the bytes (written, or refused): the buffer can take the next chunk.
+      this.#deps.buffers?.give(bytes)
       this.#writing--
       this.#outstanding--
       this.pump()

@@ -6,6 +6,7 @@
 import { GroupId, HearthError } from '../../api/index.ts'
 import { sendAll } from '../back-pressure.ts'
 import { FrameError, encodeFrame, readOneFrame } from '../sync/frames.ts'
+import { ChunkBuffers } from './chunk-buffers.ts'
 import { BlobFetch } from './fetcher.ts'
 import {
   ManifestError,
@@ -154,6 +155,8 @@ class BlobTransferService implements BlobTransfer {
   readonly #serving: PeerSlots
   readonly #fetching: PeerSlots
   readonly #fetches = new Set<BlobFetch>()
+  /** A few chunk buffers kept between chunks while fetches run (chunk-buffers.ts). */
+  readonly #buffers = new ChunkBuffers(8)
   #running = false
 
   constructor(components: BlobTransferComponents, init: BlobTransferInit) {
@@ -201,6 +204,7 @@ class BlobTransferService implements BlobTransfer {
       {
         store: this.#init.store,
         limits: this.#limits,
+        buffers: this.#buffers,
         slots: this.#fetching,
         log: this.#log,
         openStream: (peer, signal) => this.#openStream(peer, signal),
@@ -214,6 +218,7 @@ class BlobTransferService implements BlobTransfer {
       return await fetch.run()
     } finally {
       this.#fetches.delete(fetch)
+      if (this.#fetches.size === 0) this.#buffers.clear()
     }
   }
 

@@ -43,6 +43,15 @@ export function encodeFrame(payload: Uint8Array): Uint8Array {
 
 type Chunk = Uint8Array | Iterable<Uint8Array>
 
+export interface FrameDecoderOptions {
+  /**
+   * Where a frame's body goes: a buffer of exactly `length` bytes whose contents may be
+   * anything (the decoder overwrites all of it before the frame is handed out). Default: a new
+   * zeroed buffer. The shelf fetcher passes reused chunk buffers (shelves/chunk-buffers.ts).
+   */
+  allocate?(length: number): Uint8Array
+}
+
 /**
  * Incremental decoder: feed it whatever the transport delivers, get whole frames back.
  * Holds at most one partial frame (≤ maxFrameBytes) plus a partial prefix.
@@ -50,18 +59,20 @@ type Chunk = Uint8Array | Iterable<Uint8Array>
 export class FrameDecoder {
   readonly maxFrameBytes: number
   readonly #maxPrefixBytes: number
+  readonly #allocate: (length: number) => Uint8Array
   #prefixValue = 0
   #prefixBytes = 0
   #scale = 1
   #body: Uint8Array | null = null
   #filled = 0
 
-  constructor(maxFrameBytes: number) {
+  constructor(maxFrameBytes: number, options: FrameDecoderOptions = {}) {
     if (!Number.isSafeInteger(maxFrameBytes) || maxFrameBytes < 1) {
       throw new RangeError('maxFrameBytes must be a positive integer')
     }
     this.maxFrameBytes = maxFrameBytes
     this.#maxPrefixBytes = varintLength(maxFrameBytes)
+    this.#allocate = options.allocate ?? ((length) => new Uint8Array(length))
   }
 
   /** True while part of a frame (prefix or body) has been received but not all of it. */
@@ -102,7 +113,7 @@ export class FrameDecoder {
           frames.push(new Uint8Array(0))
           continue
         }
-        this.#body = new Uint8Array(length)
+        this.#body = this.#allocate(length)
         this.#filled = 0
         continue
       }
