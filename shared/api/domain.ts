@@ -6,14 +6,16 @@ const utf8 = new TextEncoder()
 export const MAX_MESSAGE_BYTES = 64 * 1024
 export const MAX_NAME_CHARS = 64
 
+/** What `PeerIdText` accepts, for code that checks it without zod. */
+export const PEER_ID_PATTERN = /^[1-9A-HJ-NP-Za-km-z]{40,64}$/
+/** What `EntryId` accepts, for code that checks it without zod. */
+export const ENTRY_ID_PATTERN = /^[a-z2-7]{26}$/
+
 /** A libp2p peer id as text (base58btc, e.g. `12D3KooW…`). */
-export const PeerIdText = z
-  .string()
-  .regex(/^[1-9A-HJ-NP-Za-km-z]{40,64}$/, 'not a peer id')
-  .describe('peer id')
+export const PeerIdText = z.string().regex(PEER_ID_PATTERN, 'not a peer id').describe('peer id')
 
 /** Group, message and other entry ids: 26 characters of lowercase base32. */
-export const EntryId = z.string().regex(/^[a-z2-7]{26}$/, 'not a Hearth id')
+export const EntryId = z.string().regex(ENTRY_ID_PATTERN, 'not a Hearth id')
 export const GroupId = EntryId.describe('group id')
 
 // Control characters (C0, C1) and bidi overrides make names lie about themselves.

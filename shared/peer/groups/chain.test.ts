@@ -62,8 +62,23 @@ describe('chains: heads and coverage within a batch', () => {
     )
   })
 
-  test('entries that only name each other have no head, so validation checks each one', () => {
-    // Ids are hashes, so a real cycle cannot be built; the fallback must not depend on that.
+  test('links are the same whatever order entries are added in, and naming is reported', () => {
+    const named: number[] = []
+    const chains = new BatchChains(
+      [link('c', 'b'), link('x', 'b', 'B'), link('b', 'a'), link('a', null)],
+      (i) => named.push(i),
+    )
+    assert.deepEqual(chains.heads(), [0, 1])
+    assert.deepEqual(named.sort(), [2, 3])
+    chains.vouch(0)
+    assert.deepEqual(
+      [0, 1, 2, 3].map((i) => chains.isCovered(i)),
+      [true, false, true, true],
+    )
+  })
+
+  test('entries that only name each other have no head, so validation refuses them', () => {
+    // Ids are hashes, so a real cycle cannot be built; validation must not depend on that.
     const chains = new BatchChains([link('a', 'b'), link('b', 'a')])
     assert.deepEqual(chains.heads(), [])
     assert.equal(chains.isCovered(0) || chains.isCovered(1), false)

@@ -20,5 +20,8 @@ export const StoredName = z
 /** Hybrid-logical-clock milliseconds. */
 export const Timestamp = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER)
 
+/** What `SignatureText` accepts, for code that checks it without zod. */
+export const SIGNATURE_PATTERN = /^[A-Za-z0-9_-]{86}$/
+
 /** An Ed25519 signature (64 bytes) as unpadded base64url. */
-export const SignatureText = z.string().regex(/^[A-Za-z0-9_-]{86}$/, 'not a signature')
+export const SignatureText = z.string().regex(SIGNATURE_PATTERN, 'not a signature')

@@ -59,6 +59,7 @@ import {
   actsMap,
   msgsMap,
   opsMap,
+  parseEntry,
   rootMaps,
   shelfMap,
   type RootMap,
@@ -598,7 +599,7 @@ export class GroupReplica {
     if (this.#closed.signal.aborted) return Promise.reject(this.#closedError())
     const job: Job = { counted: 0, slow: false }
     const steps = checking(this.doc, this.groupId, update, this.#verify, (entries) => {
-      job.counted = entries
+      job.counted += entries
       if (job.slow) this.#progress(entries, 0)
     })
     if (this.#pending > 0) {
@@ -783,7 +784,7 @@ export class GroupReplica {
   }
 
   #checkEntry<E extends SignedCommon>(map: RootMap<E>, entry: E): void {
-    const parsed = map.schema.safeParse(entry)
+    const parsed = parseEntry(map, entry)
     if (!parsed.success) {
       const issue = parsed.error.issues[0]
       fail('INTERNAL', `Refusing to write a malformed ${map.name} entry (${issue?.message ?? ''}).`)

@@ -8,6 +8,7 @@ import {
   msgFields,
   OpEntry,
   opFields,
+  plainMsgEntry,
   ShelfEntry,
   shelfFields,
 } from './entries.ts'
@@ -24,11 +25,31 @@ export interface SignedCommon {
 export interface RootMap<E extends SignedCommon> {
   readonly name: string
   readonly schema: z.ZodType<E>
+  /**
+   * The schema's verdict without the schema, for the common case: the value when the schema
+   * surely accepts it, otherwise null (and then the schema decides).
+   */
+  readonly accepts?: (value: unknown) => E | null
   fields(entry: E): Field[]
 }
 
+/** Checks `value` against the map's schema: the entry is the value itself, or zod's copy of it. */
+export function parseEntry<E extends SignedCommon>(
+  map: RootMap<E>,
+  value: unknown,
+): { success: true; data: E } | { success: false; error: z.ZodError } {
+  const quick = map.accepts?.(value) ?? null
+  if (quick !== null) return { success: true, data: quick }
+  return map.schema.safeParse(value)
+}
+
 export const opsMap: RootMap<OpEntry> = { name: 'ops', schema: OpEntry, fields: opFields }
-export const msgsMap: RootMap<MsgEntry> = { name: 'msgs', schema: MsgEntry, fields: msgFields }
+export const msgsMap: RootMap<MsgEntry> = {
+  name: 'msgs',
+  schema: MsgEntry,
+  accepts: plainMsgEntry,
+  fields: msgFields,
+}
 export const actsMap: RootMap<ActEntry> = { name: 'acts', schema: ActEntry, fields: actFields }
 export const shelfMap: RootMap<ShelfEntry> = {
   name: 'shelf',
@@ -43,12 +64,10 @@ export interface ParsedEntry {
   author: string
   prev: string | null
   ts: number
-  /**
-   * The signed bytes and the signature, for whoever decides this entry must be verified. Made
-   * again on demand rather than kept: a catch-up verifies one entry per author, and holding the
-   * bytes of every entry until then kept ~400 bytes each alive through the collector.
-   */
-  signed(): { payload: Uint8Array; sig: Uint8Array }
+  /** The signed bytes followed by the signature (`sealedBytes`), made once, when parsed. */
+  sealed: Uint8Array
+  /** How many bytes of `sealed` are signed. */
+  payloadLength: number
 }
 
 export type EntryParse = ParsedEntry | { ok: false; reason: string }
@@ -67,7 +86,7 @@ function checker<E extends SignedCommon>(map: RootMap<E>): RootMapChecker {
   return {
     name: map.name,
     parse(value, groupId) {
-      const parsed = map.schema.safeParse(value)
+      const parsed = parseEntry(map, value)
       if (!parsed.success) {
         const issue = parsed.error.issues[0]
         return {
@@ -81,13 +100,8 @@ function checker<E extends SignedCommon>(map: RootMap<E>): RootMapChecker {
       const sealed = sealedBytes(map.fields(entry), entry.sig)
       if (!sealed.ok) return { ok: false, reason: `${map.name} entry: ${sealed.reason}` }
       const { author, prev, ts } = entry
-      const signed = () => {
-        const again = sealedBytes(map.fields(entry), entry.sig)
-        // The same entry sealed a moment ago; only a bug could make this fail.
-        if (!again.ok) throw new Error(`${map.name} entry no longer seals: ${again.reason}`)
-        return { payload: again.payload, sig: again.sig }
-      }
-      return { ok: true, id: sealed.id, author, prev, ts, signed }
+      const { id, payloadLength } = sealed
+      return { ok: true, id, author, prev, ts, sealed: sealed.sealed, payloadLength }
     },
   }
 }

@@ -1,8 +1,8 @@
 // A signed payload is the UTF-8 JSON of a fixed-order array that starts with a domain tag and the
 // group id: no canonicalisation is needed, and a signature made for one kind of record can never
 // be replayed as another kind or in another group.
-import { entryId, entryIdOfSealed } from './ids.ts'
-import { verify, type Signer } from './signing.ts'
+import { entryIdOfSealed } from './ids.ts'
+import { SIGNATURE_BYTES, verify, type Signer } from './signing.ts'
 
 export type Field = string | number | boolean | null | readonly Field[]
 
@@ -30,15 +30,29 @@ export interface Seal {
 }
 
 export function seal(signer: Signer, fields: readonly Field[]): Seal {
-  const bytes = payloadBytes(fields)
-  const sig = signer.sign(bytes)
-  return { sig: Buffer.from(sig).toString('base64url'), id: entryId(bytes, sig) }
+  const text = JSON.stringify(fields)
+  const textBytes = Buffer.byteLength(text, 'utf8')
+  // The signed bytes with room for the signature behind them: the id hashes both in one call.
+  const buf = Buffer.allocUnsafe(textBytes + SIGNATURE_BYTES)
+  buf.write(text, 0, 'utf8')
+  const sig = signer.sign(buf.subarray(0, textBytes))
+  if (sig.length !== SIGNATURE_BYTES) throw new Error('an Ed25519 signature has 64 bytes')
+  buf.set(sig, textBytes)
+  return { sig: Buffer.from(sig).toString('base64url'), id: entryIdOfSealed(buf) }
 }
 
 export type SealCheck = { ok: true; id: string } | { ok: false; reason: string }
 
 export type SealedBytes =
-  { ok: true; id: string; payload: Uint8Array; sig: Uint8Array } | { ok: false; reason: string }
+  | {
+      ok: true
+      id: string
+      /** The signed bytes followed by the signature, in one buffer. */
+      sealed: Uint8Array
+      /** How many of `sealed`'s bytes are the signed ones; the signature is the rest. */
+      payloadLength: number
+    }
+  | { ok: false; reason: string }
 
 /**
  * The exact bytes a record's signature covers, and the record's id, without checking the
@@ -53,22 +67,28 @@ export function sealedBytes(fields: readonly Field[], sig: string): SealedBytes 
   buf.write(text, 0, 'utf8')
   const sigLength = buf.write(sig, textBytes, 'base64url')
   const sealed = buf.subarray(0, textBytes + sigLength)
-  const sigBytes = sealed.subarray(textBytes)
   // Buffer's decoder is lenient; only the canonical spelling may name a given signature.
-  if (sigBytes.toString('base64url') !== sig)
+  if (sealed.toString('base64url', textBytes) !== sig)
     return { ok: false, reason: 'non-canonical signature' }
-  return {
-    ok: true,
-    id: entryIdOfSealed(sealed),
-    payload: sealed.subarray(0, textBytes),
-    sig: sigBytes,
-  }
+  return { ok: true, id: entryIdOfSealed(sealed), sealed, payloadLength: textBytes }
+}
+
+/** Checks the signature of what `sealedBytes` made, by `author`. Never throws. */
+export function verifySealed(
+  author: string,
+  sealed: Uint8Array,
+  payloadLength: number,
+  check: (peerId: string, data: Uint8Array, sig: Uint8Array) => boolean = verify,
+): boolean {
+  return check(author, sealed.subarray(0, payloadLength), sealed.subarray(payloadLength))
 }
 
 /** Verifies `sig` by `author` over `fields` and derives the record's id. Never throws. */
 export function checkSeal(author: string, fields: readonly Field[], sig: string): SealCheck {
   const sealed = sealedBytes(fields, sig)
   if (!sealed.ok) return sealed
-  if (!verify(author, sealed.payload, sealed.sig)) return { ok: false, reason: 'bad signature' }
+  if (!verifySealed(author, sealed.sealed, sealed.payloadLength)) {
+    return { ok: false, reason: 'bad signature' }
+  }
   return { ok: true, id: sealed.id }
 }

@@ -2,7 +2,11 @@
 // only the one shape a group doc ever produces (root map entries holding one JSON value, no
 // deletions) and rejects counts, clocks and lengths that could make Yjs allocate or loop far beyond
 // the input. For that one shape it reads every field exactly as Yjs's own reader does (the same
-// lib0 calls in the same order), so the entries it returns are the entries Yjs would apply.
+// lib0 calls in the same order), so the entries it hands out are the entries Yjs would apply.
+//
+// The pass hands each entry to a visitor as soon as it is read, so a check can work on it while
+// it is young: holding every decoded value until the end of a 10,000-entry catch-up made the
+// collector copy them all, and cost a second pass over them.
 import * as decoding from 'lib0/decoding'
 import { runToEnd } from './slices.ts'
 
@@ -32,22 +36,38 @@ export interface ScannedEntry {
   value: unknown
 }
 
+/** What a pass over an update tells its caller, in the order the bytes hold it. */
+export interface ScanVisitor {
+  /** A client's section starts: `count` structs (≥ 1) from `clock`. */
+  run(run: ClientRun): void
+  /**
+   * One struct of the section announced last. A returned reason ends the pass, which then fails
+   * with it (nothing after the entry is read).
+   */
+  entry(client: number, clock: number, map: string, key: string, value: unknown): string | void
+}
+
+export type ScanPass = { ok: true; entries: number } | { ok: false; reason: string }
+
 export type ScanResult =
   { ok: true; runs: ClientRun[]; entries: ScannedEntry[] } | { ok: false; reason: string }
 
-function fail(reason: string): ScanResult {
+function fail(reason: string): { ok: false; reason: string } {
   return { ok: false, reason }
 }
 
 /**
- * The scan as a generator that pauses (yields) every `slice` entries, so a caller can spread a
- * large update over several turns of the event loop. Never throws.
+ * The pass as a generator that pauses (yields) every `slice` entries, so a caller can spread a
+ * large update over several turns of the event loop. Never throws (a visitor must not either).
  */
-export function* scanning(update: Uint8Array, slice = SCAN_SLICE): Generator<void, ScanResult> {
+export function* visiting(
+  update: Uint8Array,
+  visitor: ScanVisitor,
+  slice = SCAN_SLICE,
+): Generator<void, ScanPass> {
   const d = decoding.createDecoder(update)
   const remaining = (): number => update.length - d.pos
-  const runs: ClientRun[] = []
-  const entries: ScannedEntry[] = []
+  let entries = 0
   let sinceYield = 0
   try {
     const clientCount = decoding.readVarUint(d)
@@ -63,6 +83,7 @@ export function* scanning(update: Uint8Array, slice = SCAN_SLICE): Generator<voi
       seen.add(client)
       const clock = decoding.readVarUint(d)
       if (clock + count > MAX_CLOCK) return fail('clock out of range')
+      if (count > 0) visitor.run({ client, clock, count })
       for (let s = 0; s < count; s++) {
         const info = decoding.readUint8(d)
         if (info !== ROOT_MAP_ENTRY_INFO) return fail('only root map entries are accepted')
@@ -71,22 +92,39 @@ export function* scanning(update: Uint8Array, slice = SCAN_SLICE): Generator<voi
         const key = decoding.readVarString(d)
         if (decoding.readVarUint(d) !== 1) return fail('an entry holds exactly one value')
         const value: unknown = decoding.readAny(d)
+        entries++
         // Each struct holds one value, so it advances the client's clock by exactly one.
-        entries.push({ client, clock: clock + s, map, key, value })
+        const refused = visitor.entry(client, clock + s, map, key, value)
+        if (refused !== undefined) return fail(refused)
         if (++sinceYield >= slice) {
           sinceYield = 0
           yield
         }
       }
-      if (count > 0) runs.push({ client, clock, count })
     }
     if (decoding.readVarUint(d) !== 0) return fail('deletions are not accepted')
     if (remaining() !== 0) return fail('trailing bytes after the update')
-    return { ok: true, runs, entries }
+    return { ok: true, entries }
   } catch (err) {
     // lib0 throws on truncation and overflow; readAny throws on unknown tags and deep nesting.
     return fail(`undecodable update (${err instanceof Error ? err.message : String(err)})`)
   }
+}
+
+/** The scan, collecting every entry: for callers that only need the shape checked. */
+export function* scanning(update: Uint8Array, slice = SCAN_SLICE): Generator<void, ScanResult> {
+  const runs: ClientRun[] = []
+  const entries: ScannedEntry[] = []
+  const pass = yield* visiting(
+    update,
+    {
+      run: (run) => void runs.push(run),
+      entry: (client, clock, map, key, value) =>
+        void entries.push({ client, clock, map, key, value }),
+    },
+    slice,
+  )
+  return pass.ok ? { ok: true, runs, entries } : pass
 }
 
 /** The whole scan in one go. */

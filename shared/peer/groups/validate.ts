@@ -5,10 +5,11 @@
 // signature check. A catch-up of one author's 100,000 entries needs a single signature check.
 import * as Y from 'yjs'
 import { BatchChains } from './chain.ts'
-import { rootMaps, type ParsedEntry } from './root-maps.ts'
+import { rootMaps } from './root-maps.ts'
+import { verifySealed } from './sealed.ts'
 import { verify as verifySignature, type Verify } from './signing.ts'
 import { runToEnd } from './slices.ts'
-import { scanning } from './update-scan.ts'
+import { visiting } from './update-scan.ts'
 
 /** Room for the full state of a large group; the sync layer also caps its frames. */
 export const MAX_UPDATE_BYTES = 64 * 1024 * 1024
@@ -43,90 +44,115 @@ function rejected(reason: string): Verdict {
   return { kind: 'rejected', reason }
 }
 
-interface NewEntry {
-  map: string
-  key: string
-  parsed: ParsedEntry
+/** A new entry of the update, as the check keeps it: what the verdict names, and its seal. */
+interface NewEntry extends AcceptedEntry {
+  /**
+   * Its signed bytes and signature, kept while it may be a chain head (the one kind of entry
+   * whose signature is checked) and dropped once another entry of its author names it.
+   */
+  sealed: Uint8Array | null
+  payloadLength: number
 }
 
 /**
  * The check as a sliced computation (see slices.ts): it yields between slices of work. `doc` may
  * take local writes between slices, never remote ones (the replica queues those); the verdict
  * holds for the doc as it is when the generator returns. Never throws.
+ *
+ * Each entry is checked as the scan reads it (shape, group, id, duplicates), and sealed once:
+ * the bytes its signature covers are made when its id is derived, and kept only for chain heads.
  */
 export function* checking(
   doc: Y.Doc,
   groupId: string,
   update: Uint8Array,
   verify: Verify = verifySignature,
-  /** Told, once the update is scanned, how many of its entries we do not hold yet. */
+  /** Told how many entries we do not hold yet, as each writer's section of the update is read. */
   onCounted?: (entries: number) => void,
 ): Generator<void, Verdict> {
   if (update.length === 0) return rejected('empty update')
   if (update.length > MAX_UPDATE_BYTES) return rejected('update too large')
-  const scan = yield* scanning(update)
-  if (!scan.ok) return rejected(scan.reason)
-
-  const held = new Map<number, number>()
-  let newEntries = 0
-  for (const run of scan.runs) {
-    const have = Y.getState(doc.store, run.client)
-    // Applying past a hole would leave Yjs holding pending structs we never validated in order.
-    if (run.clock > have) return { kind: 'gap' }
-    if (run.clock + run.count > have) {
-      // Only this device writes as its own client; new structs under it are forged, and Yjs
-      // would react by switching our client id mid-session.
-      if (run.client === doc.clientID) return rejected('update writes as this device')
-      newEntries += run.clock + run.count - have
-    }
-    held.set(run.client, have)
-  }
-  if (newEntries === 0) return { kind: 'duplicate' }
-  onCounted?.(newEntries)
 
   const ownClock = Y.getState(doc.store, doc.clientID)
   const maps = new Map(rootMaps.map((m) => [m.name, { checker: m, held: doc.getMap(m.name) }]))
   const fresh: NewEntry[] = []
-  const ids = new Set<string>()
+  const chains = new BatchChains([], (i) => {
+    const named = fresh[i]
+    if (named !== undefined) named.sealed = null
+  })
+  /** The first writer whose section starts past what we hold, or writes as us. */
+  let runProblem: Verdict | null = null
+  /** What we hold of the writer whose section is being read. */
+  let have = 0
+  let newEntries = 0
   let sinceYield = 0
-  for (const entry of scan.entries) {
-    if (entry.clock < (held.get(entry.client) ?? 0)) continue
-    const known = maps.get(entry.map)
-    if (known === undefined) return rejected('entry outside the known root maps')
-    const map = known.checker
-    const { key } = entry
-    if (known.held.has(key)) return rejected(`${map.name} entry overwrites an existing key`)
-    // Keys are entry ids, and an id names one entry in one map: a repeat is never honest.
-    if (ids.has(key)) return rejected(`${map.name} entry written twice`)
-    ids.add(key)
-    const parsed = map.parse(entry.value, groupId)
-    if (!parsed.ok) return rejected(parsed.reason)
-    if (parsed.id !== key)
-      return rejected(`${map.name} entry stored under a key that is not its id`)
-    fresh.push({ map: map.name, key, parsed })
-    if (++sinceYield >= PARSE_SLICE) {
-      sinceYield = 0
-      yield
-    }
-  }
 
-  const chains = new BatchChains(fresh.map((e) => e.parsed))
+  const pass = yield* visiting(
+    update,
+    {
+      run(run) {
+        if (runProblem !== null) return
+        have = Y.getState(doc.store, run.client)
+        // Applying past a hole would leave Yjs holding pending structs we never validated in order.
+        if (run.clock > have) runProblem = { kind: 'gap' }
+        else if (run.clock + run.count > have) {
+          // Only this device writes as its own client; new structs under it are forged, and Yjs
+          // would react by switching our client id mid-session.
+          if (run.client === doc.clientID) runProblem = rejected('update writes as this device')
+          else {
+            newEntries += run.clock + run.count - have
+            onCounted?.(run.clock + run.count - have)
+          }
+        }
+      },
+      entry(_client, clock, mapName, key, value) {
+        // After a gap the rest of the update is only scanned: its verdict is known.
+        if (runProblem !== null || clock < have) return
+        const known = maps.get(mapName)
+        if (known === undefined) return 'entry outside the known root maps'
+        const map = known.checker
+        if (known.held.has(key)) return `${map.name} entry overwrites an existing key`
+        // Keys are entry ids, and an id names one entry in one map: a repeat is never honest.
+        if (chains.has(key)) return `${map.name} entry written twice`
+        const parsed = map.parse(value, groupId)
+        if (!parsed.ok) return parsed.reason
+        if (parsed.id !== key) return `${map.name} entry stored under a key that is not its id`
+        const { author, prev, ts, sealed, payloadLength } = parsed
+        fresh.push({ map: map.name, key, ts, author, sealed, payloadLength })
+        chains.add({ id: key, author, prev })
+      },
+    },
+    PARSE_SLICE,
+  )
+  if (!pass.ok) return rejected(pass.reason)
+  if (runProblem !== null) return runProblem
+  if (newEntries === 0) return { kind: 'duplicate' }
+
   let vouchers: HeldVouchers | null = null
-  sinceYield = 0
-  // Heads first: in an honest batch they vouch for everything else. Whatever they leave
-  // uncovered (nothing, unless someone built links that lead nowhere) is checked on its own.
-  for (const i of [...chains.heads(), ...fresh.keys()]) {
+  // Heads first: in an honest batch they vouch for everything else.
+  for (const i of chains.heads()) {
     if (chains.isCovered(i)) continue
-    const { map, parsed } = fresh[i] as NewEntry
-    const { payload, sig } = parsed.signed()
-    if (!verify(parsed.author, payload, sig)) {
+    const entry = fresh[i] as NewEntry
+    const { sealed } = entry
+    // A head is never named, so it still holds its seal.
+    if (sealed === null || !verifySealed(entry.author, sealed, entry.payloadLength, verify)) {
       vouchers ??= new HeldVouchers(doc)
-      if (!vouchers.vouchFor(parsed)) return rejected(`${map} entry: bad signature`)
+      if (!vouchers.vouchFor(entry.author, entry.key)) {
+        return rejected(`${entry.map} entry: bad signature`)
+      }
     }
+    entry.sealed = null
     chains.vouch(i)
     if (++sinceYield >= VERIFY_SLICE) {
       sinceYield = 0
       yield
+    }
+  }
+  // Every entry a head does not reach is named by another entry that is not reached either: a
+  // cycle of ids, which would take finding a hash's preimage. Nothing unverified is applied.
+  for (let i = 0; i < fresh.length; i++) {
+    if (!chains.isCovered(i)) {
+      return rejected(`${fresh[i]?.map ?? 'an'} entry no verified entry vouches for`)
     }
   }
 
@@ -138,16 +164,8 @@ export function* checking(
       }
     }
   }
-  return {
-    kind: 'accept',
-    entries: fresh.map(({ map, key, parsed }) => ({
-      map,
-      key,
-      ts: parsed.ts,
-      author: parsed.author,
-    })),
-    allNew: fresh.length === scan.entries.length,
-  }
+  // Every seal is dropped by now (heads once verified, the rest once named).
+  return { kind: 'accept', entries: fresh, allNew: fresh.length === pass.entries }
 }
 
 /**
@@ -172,8 +190,8 @@ class HeldVouchers {
     }
   }
 
-  vouchFor(entry: ParsedEntry): boolean {
-    return this.#links.has(`${entry.author} ${entry.id}`)
+  vouchFor(author: string, id: string): boolean {
+    return this.#links.has(`${author} ${id}`)
   }
 }
 
