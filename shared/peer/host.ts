@@ -45,6 +45,8 @@ export class PeerHost {
   #stopped = false
   /** Vault transitions (unlock, enable) one at a time; commands meanwhile wait for the outcome. */
   #transition: Promise<unknown> = Promise.resolve()
+  /** Transitions queued or running: while none is, a command goes straight to the peer. */
+  #transitions = 0
   readonly #waiting = new Set<{ resolve(peer: Peer): void; reject(err: unknown): void }>()
 
   /**
@@ -118,12 +120,18 @@ export class PeerHost {
     return this.#locked || !this.#peer ? undefined : this.#peer.openDownload(ticket)
   }
 
-  async #forward(name: CommandName, input: never, ctx: CallContext | undefined): Promise<unknown> {
-    await this.#settled()
-    if (this.#stopped) throw stopped()
-    if (this.#locked) throw locked()
+  #forward(name: CommandName, input: never, ctx: CallContext | undefined): Promise<unknown> {
+    // Waiting on a settled chain costs every command a few turns of the microtask queue: a
+    // message's send would leave later for nothing.
+    if (this.#transitions > 0) return this.#settled().then(() => this.#call(name, input, ctx))
+    return this.#call(name, input, ctx)
+  }
+
+  #call(name: CommandName, input: never, ctx: CallContext | undefined): Promise<unknown> {
+    if (this.#stopped) return Promise.reject(stopped())
+    if (this.#locked) return Promise.reject(locked())
     const peer = this.#peer
-    if (!peer) throw stopped()
+    if (!peer) return Promise.reject(stopped())
     // The call's context goes along: a long wait ends when its caller goes away.
     const handler = peer.handlers[name] as (input: never, ctx?: CallContext) => Promise<unknown>
     return handler(input, ctx)
@@ -138,6 +146,7 @@ export class PeerHost {
   }
 
   #serially<T>(work: () => Promise<T>): Promise<T> {
+    this.#transitions++
     const next = this.#transition
       .catch(() => undefined)
       .then(() => {
@@ -145,6 +154,10 @@ export class PeerHost {
         return work()
       })
     this.#transition = next
+    const done = () => {
+      this.#transitions--
+    }
+    next.then(done, done)
     return next
   }
 
