@@ -49,9 +49,10 @@ export class BatchChains {
   /** Adds an entry (its id must be new to the batch: validation rejects a repeat); its index. */
   add(link: ChainLink): number {
     const i = this.#links.length
-    if (this.#byId.has(link.id)) throw new Error(`entry ${link.id} is already in the batch`)
-    this.#links.push(link)
     this.#byId.set(link.id, i)
+    // One lookup, not two: a set that does not grow replaced an entry with the same id.
+    if (this.#byId.size === i) throw new Error(`entry ${link.id} is already in the batch`)
+    this.#links.push(link)
     this.#named.push(0)
     this.#covered.push(0)
     // In an honest update an author's entries come in the order they were written, so the entry

@@ -2,7 +2,8 @@
 // only the one shape a group doc ever produces (root map entries holding one JSON value, no
 // deletions) and rejects counts, clocks and lengths that could make Yjs allocate or loop far beyond
 // the input. For that one shape it reads every field exactly as Yjs's own reader does (the same
-// lib0 calls in the same order), so the entries it hands out are the entries Yjs would apply.
+// lib0 calls in the same order, strings decoded to the same text), so the entries it hands out are
+// the entries Yjs would apply.
 //
 // The pass hands each entry to a visitor as soon as it is read, so a check can work on it while
 // it is young: holding every decoded value until the end of a 10,000-entry catch-up made the
@@ -67,6 +68,7 @@ export function* visiting(
 ): Generator<void, ScanPass> {
   const d = decoding.createDecoder(update)
   const remaining = (): number => update.length - d.pos
+  const read = new ValueReader(d)
   let entries = 0
   let sinceYield = 0
   try {
@@ -88,10 +90,10 @@ export function* visiting(
         const info = decoding.readUint8(d)
         if (info !== ROOT_MAP_ENTRY_INFO) return fail('only root map entries are accepted')
         if (decoding.readVarUint(d) !== 1) return fail('entry parent is not a root map')
-        const map = decoding.readVarString(d)
-        const key = decoding.readVarString(d)
+        const map = read.string()
+        const key = read.string()
         if (decoding.readVarUint(d) !== 1) return fail('an entry holds exactly one value')
-        const value: unknown = decoding.readAny(d)
+        const value = read.any()
         entries++
         // Each struct holds one value, so it advances the client's clock by exactly one.
         const refused = visitor.entry(client, clock + s, map, key, value)
@@ -130,4 +132,101 @@ export function* scanning(update: Uint8Array, slice = SCAN_SLICE): Generator<voi
 /** The whole scan in one go. */
 export function scanUpdate(update: Uint8Array): ScanResult {
   return runToEnd(scanning(update))
+}
+
+// ── values, read as lib0 reads them ─────────────────────────────────────────────────────────
+
+/** Strings up to this many bytes are remembered for the rest of the pass. */
+const REMEMBERED_BYTES = 64
+const SLOTS = 256
+
+/**
+ * `decoding.readAny` and `decoding.readVarString`, to the same values, for one pass over one
+ * update. Every entry repeats the same short strings (its field names, the map's name, the group
+ * id, usually its author), and lib0 decodes each afresh; here a string whose bytes equal those of
+ * one decoded earlier in the pass is that string again, and everything else is read by lib0 itself.
+ */
+class ValueReader {
+  readonly #d: decoding.Decoder
+  /** Direct-mapped: the bytes (a view into the update) and the text lib0 decoded from them. */
+  readonly #bytes: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(SLOTS)
+  readonly #texts: string[] = new Array<string>(SLOTS).fill('')
+
+  constructor(d: decoding.Decoder) {
+    this.#d = d
+  }
+
+  string(): string {
+    const d = this.#d
+    const start = d.pos
+    const length = decoding.readVarUint(d)
+    const from = d.pos
+    const to = from + length
+    const arr = d.arr
+    if (length === 0 || length > REMEMBERED_BYTES || to > arr.length) {
+      d.pos = start
+      return decoding.readVarString(d)
+    }
+    const slot = (length * 31 + (arr[from] as number) * 7 + (arr[to - 1] as number)) & (SLOTS - 1)
+    const known = this.#bytes[slot]
+    if (known !== undefined && known.length === length) {
+      let i = 0
+      while (i < length && known[i] === arr[from + i]) i++
+      if (i === length) {
+        d.pos = to
+        return this.#texts[slot] as string
+      }
+    }
+    d.pos = start
+    const text = decoding.readVarString(d)
+    this.#bytes[slot] = arr.subarray(from, to)
+    this.#texts[slot] = text
+    return text
+  }
+
+  /** lib0's table, case by case; objects are built as lib0 builds them (`obj[key] = value`). */
+  any(): unknown {
+    const d = this.#d
+    const tag = decoding.readUint8(d)
+    switch (tag) {
+      case 127:
+        return undefined
+      case 126:
+        return null
+      case 125:
+        return decoding.readVarInt(d)
+      case 124:
+        return decoding.readFloat32(d)
+      case 123:
+        return decoding.readFloat64(d)
+      case 122:
+        return decoding.readBigInt64(d)
+      case 121:
+        return false
+      case 120:
+        return true
+      case 119:
+        return this.string()
+      case 118: {
+        const length = decoding.readVarUint(d)
+        const obj: Record<string, unknown> = {}
+        for (let i = 0; i < length; i++) {
+          const key = this.string()
+          obj[key] = this.any()
+        }
+        return obj
+      }
+      case 117: {
+        const length = decoding.readVarUint(d)
+        const arr: unknown[] = []
+        for (let i = 0; i < length; i++) arr.push(this.any())
+        return arr
+      }
+      case 116:
+        return decoding.readVarUint8Array(d)
+      default:
+        // lib0 calls what its table holds at 127 - tag: nothing, so it throws too.
+        throw new Error(`unknown value type ${tag}`)
+    }
+  }
 }
