@@ -9,7 +9,7 @@
 // shared by every blob that contains it. Memory stays flat for any file size: at most one chunk
 // per call is held.
 import { createHash } from 'node:crypto'
-import { open, readFile, readdir, rm, stat } from 'node:fs/promises'
+import { open, readFile, readdir, rename, rm, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { HearthError } from '../../api/index.ts'
 import { writeFailure } from '../storage/failure.ts'
@@ -36,6 +36,7 @@ import {
   isHexHash,
   sha256Hex,
   verifiedManifest,
+  verifiedSmallBlob,
 } from './manifest.ts'
 import type { Manifest } from './manifest.ts'
 
@@ -65,6 +66,22 @@ export interface GcResult {
 
 const NOT_FOUND = new Set(['ENOENT', 'ENOTDIR'])
 const MANIFEST_CACHE_SIZE = 32
+/** Small blobs written by one group commit, at most. */
+const MAX_COMMIT_BLOBS = 256
+/** Files being written at once by a group commit (each holds an open file). */
+const COMMIT_WRITERS = 16
+
+/** A whole blob of at most one chunk: its manifest and its bytes. */
+export interface SmallBlob {
+  manifest: Manifest
+  bytes: Uint8Array
+}
+
+interface PendingBlob extends SmallBlob {
+  blobId: string
+  resolve(): void
+  reject(err: unknown): void
+}
 
 export type BlobFileKind = 'chunk' | 'manifest'
 
@@ -104,6 +121,11 @@ export class BlobStore {
   readonly #sealing: BlobSealing
   /** Chunk writes fsync their folders together (durable.ts); see docs/ARCHITECTURE.md. */
   readonly #folders = new FolderSyncs()
+  /** Small blobs verified and waiting for the next group commit. */
+  #pending: PendingBlob[] = []
+  #committing = false
+  /** Folders known to exist (a group commit then skips their mkdir). */
+  readonly #knownDirs = new Set<string>()
 
   private constructor(root: string, sealing: BlobSealing) {
     this.root = root
@@ -184,6 +206,102 @@ export class BlobStore {
 
   async isComplete(manifest: Manifest): Promise<boolean> {
     return (await this.missingChunks(manifest)).length === 0
+  }
+
+  // ── small blobs ───────────────────────────────────────────────────────────────────────
+
+  /**
+   * Stores whole blobs of at most one chunk (manifest and chunk), each checked first: the
+   * manifest against its blob id, the bytes against the manifest. Resolves once every one of
+   * them is durable. Blobs are written by group commit: every blob waiting when a commit starts
+   * is written to a temp file, all of them are fsynced (at once, so the file system can share
+   * its journal commits between them), renamed into place, and then every folder they were
+   * renamed into is fsynced once. A blob counts as stored only after that last step, exactly as
+   * with one durable write per file; what a crash in between leaves is whole files or nothing.
+   */
+  async putSmallBlobs(blobs: readonly SmallBlob[]): Promise<void> {
+    const waits: Promise<void>[] = []
+    for (const { manifest, bytes } of blobs) {
+      const encoded = encodeManifest(manifest)
+      const blobId = sha256Hex(encoded)
+      try {
+        verifiedSmallBlob(blobId, encoded, bytes)
+      } catch {
+        throw new ChunkMismatchError(manifest.chunks[0] ?? manifest.sha256)
+      }
+      waits.push(
+        new Promise<void>((resolve, reject) => {
+          this.#pending.push({ blobId, manifest, bytes, resolve, reject })
+        }),
+      )
+    }
+    this.#commitPending()
+    await Promise.all(waits)
+  }
+
+  #commitPending(): void {
+    if (this.#committing || this.#pending.length === 0) return
+    this.#committing = true
+    const group = this.#pending.splice(0, MAX_COMMIT_BLOBS)
+    void this.#commit(group)
+      .then(
+        () => {
+          for (const blob of group) {
+            this.#remember(blob.blobId, blob.manifest)
+            blob.resolve()
+          }
+        },
+        (err: unknown) => {
+          const failure = writeFailure('saving small files', err)
+          for (const blob of group) blob.reject(failure)
+        },
+      )
+      .finally(() => {
+        this.#committing = false
+        this.#commitPending()
+      })
+  }
+
+  async #commit(group: readonly PendingBlob[]): Promise<void> {
+    // What to write: each chunk and manifest file not on disk yet, once.
+    const files = new Map<string, { tmp: string; data: Uint8Array }>()
+    const add = async (kind: BlobFileKind, file: string, bytes: Uint8Array): Promise<void> => {
+      if (files.has(file) || (await exists(file))) return
+      const data = this.#sealing.seal(kind, path.basename(file), bytes)
+      files.set(file, { tmp: path.join(this.#tmpDir, tempName()), data })
+    }
+    for (const { blobId, manifest, bytes } of group) {
+      const hash = manifest.chunks[0]
+      if (hash !== undefined) await add('chunk', this.#chunkPath(hash), bytes)
+      await add('manifest', this.#manifestPath(blobId), encodeManifest(manifest))
+    }
+    const entries = [...files]
+    let renamed = 0
+    try {
+      await eachAtOnce(entries, COMMIT_WRITERS, async ([, { tmp, data }]) => {
+        const handle = await open(tmp, 'wx', 0o600)
+        try {
+          await handle.writeFile(data)
+          await handle.sync()
+        } finally {
+          await handle.close()
+        }
+      })
+      const dirs = new Set(entries.map(([file]) => path.dirname(file)))
+      for (const dir of dirs) {
+        if (this.#knownDirs.has(dir)) continue
+        await ensureDir(dir)
+        this.#knownDirs.add(dir)
+      }
+      for (const [file, { tmp }] of entries) {
+        await rename(tmp, file)
+        renamed++
+      }
+      await eachAtOnce([...dirs], COMMIT_WRITERS, fsyncDir)
+    } catch (err) {
+      for (const [, { tmp }] of entries.slice(renamed)) await removeQuietly(tmp, err)
+      throw err
+    }
   }
 
   // ── manifests ─────────────────────────────────────────────────────────────────────────
@@ -521,6 +639,28 @@ function checkHash(hash: string): void {
 function storageFailed(what: string, err: unknown): HearthError {
   const why = err instanceof Error ? err.message : String(err)
   return new HearthError('STORAGE_FAILED', `${what} failed: ${why}`)
+}
+
+/** Runs `work` over `items`, at most `width` at a time; rejects with the first failure. */
+async function eachAtOnce<T>(
+  items: readonly T[],
+  width: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0
+  let failure: { err: unknown } | null = null
+  const worker = async (): Promise<void> => {
+    while (failure === null && next < items.length) {
+      const item = items[next++] as T
+      try {
+        await work(item)
+      } catch (err) {
+        failure ??= { err }
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(width, items.length) }, worker))
+  if (failure !== null) throw (failure as { err: unknown }).err
 }
 
 async function exists(file: string): Promise<boolean> {

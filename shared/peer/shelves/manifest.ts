@@ -14,8 +14,11 @@ export const MAX_CHUNKS = 256 * 1024
 export const MAX_BLOB_BYTES = MAX_CHUNKS * CHUNK_SIZE
 const VERSION = 1
 const HEADER_BYTES = 1 + 8 + 4 + 32 + 4
+export const MANIFEST_HEADER_BYTES = HEADER_BYTES
 const HASH_BYTES = 32
 export const MAX_MANIFEST_BYTES = HEADER_BYTES + MAX_CHUNKS * HASH_BYTES
+/** The manifest of a blob of at most one chunk (what the batched `blobs` request carries). */
+export const MAX_SMALL_MANIFEST_BYTES = HEADER_BYTES + HASH_BYTES
 
 const HEX_HASH = /^[0-9a-f]{64}$/
 
@@ -121,4 +124,50 @@ export function blobIdOf(manifest: Manifest): string {
 export function verifiedManifest(blobId: string, bytes: Uint8Array): Manifest {
   if (sha256Hex(bytes) !== blobId) throw new ManifestError('manifest does not match its blob id')
   return decodeManifest(bytes)
+}
+
+/** A whole blob of at most one chunk failed its check: its bytes must not be kept. */
+export class SmallBlobError extends Error {
+  /** True when the blob matches its id but not the shelf entry's size and hash (its author's doing). */
+  readonly entryMismatch: boolean
+  constructor(message: string, entryMismatch = false) {
+    super(message)
+    this.name = 'SmallBlobError'
+    this.entryMismatch = entryMismatch
+  }
+}
+
+/**
+ * Checks a whole small blob received for `blobId` before a byte of it is kept: the manifest
+ * hashes to the id, holds at most one chunk, and (when given) has the size and file hash the
+ * shelf entry signed; the bytes are exactly that size and hash to the chunk (which, for one
+ * chunk, is the whole file's hash too). Returns the manifest.
+ */
+export function verifiedSmallBlob(
+  blobId: string,
+  manifestBytes: Uint8Array,
+  bytes: Uint8Array,
+  expected?: { size: number; sha256: string },
+): Manifest {
+  let manifest: Manifest
+  try {
+    manifest = verifiedManifest(blobId, manifestBytes)
+  } catch (err) {
+    throw new SmallBlobError(err instanceof Error ? err.message : String(err))
+  }
+  if (manifest.chunks.length > 1) throw new SmallBlobError('the blob is larger than one chunk')
+  if (
+    expected !== undefined &&
+    (manifest.size !== expected.size || manifest.sha256 !== expected.sha256)
+  ) {
+    throw new SmallBlobError('the stored file does not match its shelf entry', true)
+  }
+  if (bytes.length !== manifest.size) {
+    throw new SmallBlobError(`${bytes.length} bytes for a blob of ${manifest.size}`)
+  }
+  const hash = sha256Hex(bytes)
+  if (hash !== manifest.sha256 || (manifest.chunks.length === 1 && hash !== manifest.chunks[0])) {
+    throw new SmallBlobError('the bytes do not match their hash')
+  }
+  return manifest
 }

@@ -26,7 +26,7 @@ import { safeFileName } from '../../api/names.ts'
 import type { GroupReplica, ShelfFileView } from '../groups/replica.ts'
 import type { PeerEvents } from '../events.ts'
 import type { BlobStore } from './blob-store.ts'
-import { blobIdOf } from './manifest.ts'
+import { CHUNK_SIZE, blobIdOf } from './manifest.ts'
 import type { Manifest } from './manifest.ts'
 import { mediaTypeOf } from './media-types.ts'
 import {
@@ -37,6 +37,7 @@ import {
   type GroupPolicy,
   type PolicySettings,
 } from './policy.ts'
+import { RateMeter } from './rate.ts'
 import { SharedLock } from './shared-lock.ts'
 import type { BlobTransfer } from './transfer.ts'
 import { Uploads, type UploadLimits } from './uploads.ts'
@@ -153,6 +154,8 @@ export class ShelfFiles {
   #haveTimer: ReturnType<typeof setTimeout> | null = null
   #orphanSweep: Promise<void> | null = null
   #sweepAgain = false
+  /** Bytes of small files fetched, for their progress events' rate. */
+  readonly #smallRate = new RateMeter()
 
   constructor(deps: ShelfFilesDeps) {
     this.#deps = deps
@@ -731,23 +734,27 @@ export class ShelfFiles {
         await this.#wait(job, replica)
         continue
       }
-      if (!(await this.#takeSlot(job))) continue
+      // Small files (one chunk at most) take no fetch slot: they wait in the transfer's batch
+      // queue, which asks each source for many of them at once.
+      const small = view.size <= CHUNK_SIZE
+      if (!small && !(await this.#takeSlot(job))) continue
       if (job.wants.size === 0 || this.#stopped.signal.aborted) {
-        this.#releaseSlot()
+        if (!small) this.#releaseSlot()
         return 'cancelled'
       }
       const attempt = new AbortController()
       job.attempt = attempt
       try {
         this.#setState(job, 'fetching', [])
-        await this.#fetchOnce(job, replica, view, attempt.signal)
+        if (small) await this.#fetchSmall(job, replica, view, attempt.signal)
+        else await this.#fetchOnce(job, replica, view, attempt.signal)
         return 'done'
       } catch (err) {
         if (attempt.signal.aborted) return 'cancelled'
         if (!(err instanceof HearthError && err.code === 'NO_MEMBER_REACHABLE')) throw err
       } finally {
         job.attempt = null
-        this.#releaseSlot()
+        if (!small) this.#releaseSlot()
       }
       // Connected members could not send it: wait for another to come, or for news of holders.
       await this.#wait(job, replica)
@@ -790,6 +797,37 @@ export class ShelfFiles {
     })
   }
 
+  /** Fetches a file of at most one chunk whole, in a batch with other small files. */
+  async #fetchSmall(
+    job: Job,
+    replica: GroupReplica,
+    view: ShelfFileView,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const groupId = replica.groupId
+    const { fetchedBytes } = await this.#deps.transfer().fetchSmall({
+      groupId,
+      blobId: job.blobId,
+      size: view.size,
+      sha256: view.sha256,
+      sources: this.#deps.sources(groupId),
+      signal,
+      urgent: [...job.wants.values()].some((w) => w.kind !== 'policy'),
+    })
+    this.#smallRate.add(fetchedBytes)
+    job.bytes = view.size
+    for (const { groupId: g, fileId } of job.files.values()) {
+      this.#deps.events.emit('transferProgressed', {
+        groupId: g,
+        fileId,
+        bytes: view.size,
+        total: view.size,
+        rate: this.#smallRate.rate(),
+        sources: 1,
+      })
+    }
+  }
+
   /** Waits for a wake-up: a sync, a shelf change, a cancel or the peer stopping. */
   async #wait(job: Job, replica: GroupReplica): Promise<void> {
     const self = replica.selfPeerId
@@ -824,6 +862,7 @@ export class ShelfFiles {
   }
 
   #promote(job: Job): void {
+    this.#deps.transfer().promoteSmall(job.blobId)
     const at = this.#slotQueue.indexOf(job)
     if (at <= 0) {
       if (job.state === 'waiting') job.wake?.()

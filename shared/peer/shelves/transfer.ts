@@ -1,5 +1,6 @@
-// /hearth/blob/1.0.0 as a libp2p service: serves chunks and manifests of the blobs on our shelves
-// to members who may read them, and fetches blobs from them (fetcher.ts). A peer that shares no
+// /hearth/blob/2.0.0 as a libp2p service: serves chunks, manifests and whole small blobs of the
+// blobs on our shelves to members who may read them, and fetches blobs from them (fetcher.ts;
+// small ones in batches, small-fetcher.ts). A peer that shares no
 // group with us has the stream reset before we read or send a byte. For a member, the host
 // decides who may read what (a member of the group, and the blob on that group's shelf) before
 // we send a byte of it; a request it may not make gets one REFUSED frame with no detail.
@@ -9,6 +10,7 @@ import { FrameError, encodeFrame, readOneFrame } from '../sync/frames.ts'
 import { ChunkBuffers } from './chunk-buffers.ts'
 import { BlobFetch } from './fetcher.ts'
 import {
+  CHUNK_SIZE,
   ManifestError,
   checkManifest,
   encodeManifest,
@@ -16,16 +18,19 @@ import {
   verifiedManifest,
 } from './manifest.ts'
 import { PeerSlots } from './peer-slots.ts'
+import { SmallFetches } from './small-fetcher.ts'
 import {
   BLOB_PROTOCOL,
   FRAME_BUSY,
   FRAME_MANIFEST,
+  FRAME_NO_BLOB,
   FRAME_NO_CHUNK,
   FRAME_NO_MANIFEST,
   FRAME_REFUSED,
   MAX_MANIFEST_FRAME_BYTES,
   MAX_REQUEST_BYTES,
   ProtocolError,
+  blobFrameHead,
   chunkFrameHead,
   readRequest,
   readResponse,
@@ -34,6 +39,12 @@ import {
 } from './wire.ts'
 import type { FetchBlobOptions, FetchLimits, FetchResult, FetchStore } from './fetcher.ts'
 import type { Manifest } from './manifest.ts'
+import type {
+  FetchSmallOptions,
+  SmallFetchLimits,
+  SmallFetchResult,
+  SmallFetchStore,
+} from './small-fetcher.ts'
 import type { BlobRequest } from './wire.ts'
 import type {
   AbortOptions,
@@ -61,9 +72,9 @@ export interface ServeStore {
   readChunk(hash: string): Promise<Uint8Array | null>
 }
 
-export type TransferStore = ServeStore & FetchStore
+export type TransferStore = ServeStore & FetchStore & SmallFetchStore
 
-export interface TransferLimits extends FetchLimits {
+export interface TransferLimits extends FetchLimits, SmallFetchLimits {
   /** Streams one peer may have open with us at once (serving), and we with it (fetching). */
   maxStreamsPerPeer: number
   /** Streams we serve at once, from all peers together. */
@@ -77,11 +88,15 @@ export interface TransferLimits extends FetchLimits {
 // Memory: serving holds at most two chunks per stream (the one being sent and the one read
 // ahead; ≤ 64 MiB at the global cap); a fetch holds at most maxChunksInFlight chunks (32 MiB)
 // whatever the number of sources. Four streams of eight chunks keep a link busy: while one
-// request is being set up, three are being answered.
+// request is being set up, three are being answered. Small blobs: 32 per request (≤ 4 MiB), at
+// most 16 MiB of them asked for and not yet stored.
 export const defaultTransferLimits: TransferLimits = {
   streamsPerSource: 4,
   chunksPerRequest: 8,
   maxChunksInFlight: 32,
+  blobsPerRequest: 32,
+  smallBytesPerRequest: 4 * 1024 * 1024,
+  maxSmallBytesInFlight: 16 * 1024 * 1024,
   chunkTimeoutMs: 30_000,
   dialTimeoutMs: 10_000,
   maxStreamsPerPeer: 4,
@@ -119,6 +134,13 @@ export interface BlobTransfer extends Startable {
   fetchBlob(opts: FetchBlobOptions): Promise<FetchResult>
   /** The blob's manifest: ours if we hold it, else from the first source that has it. */
   fetchManifest(opts: FetchManifestOptions): Promise<Manifest>
+  /**
+   * Fetches a whole blob of at most one chunk, batched with the other small blobs wanted from
+   * the same sources; resolves once it is verified and durable.
+   */
+  fetchSmall(opts: FetchSmallOptions): Promise<SmallFetchResult>
+  /** A small blob queued by fetchSmall goes ahead of the others (a person asked for it). */
+  promoteSmall(blobId: string): void
 }
 
 export interface BlobTransferComponents {
@@ -157,6 +179,7 @@ class BlobTransferService implements BlobTransfer {
   readonly #fetches = new Set<BlobFetch>()
   /** A few chunk buffers kept between chunks while fetches run (chunk-buffers.ts). */
   readonly #buffers = new ChunkBuffers(8)
+  readonly #small: SmallFetches
   #running = false
 
   constructor(components: BlobTransferComponents, init: BlobTransferInit) {
@@ -167,6 +190,16 @@ class BlobTransferService implements BlobTransfer {
     this.#serving = new PeerSlots(this.#limits.maxStreamsPerPeer, this.#limits.maxServingStreams)
     this.#fetching = new PeerSlots(this.#limits.maxStreamsPerPeer, Number.POSITIVE_INFINITY, () => {
       for (const fetch of [...this.#fetches]) fetch.pump()
+      this.#small.pump()
+    })
+    this.#small = new SmallFetches({
+      store: this.#init.store,
+      limits: this.#limits,
+      slots: this.#fetching,
+      log: this.#log,
+      self: components.peerId.toString(),
+      openStream: (peer, signal) => this.#openStream(peer, signal),
+      strike: (peerId, reason) => this.#strike(peerId, reason),
     })
   }
 
@@ -188,6 +221,7 @@ class BlobTransferService implements BlobTransfer {
     for (const fetch of this.#fetches) {
       fetch.stop(new HearthError('PEER_STOPPED', 'The peer stopped during the transfer.'))
     }
+    this.#small.stop(new HearthError('PEER_STOPPED', 'The peer stopped during the transfer.'))
   }
 
   // ── fetching ──────────────────────────────────────────────────────────────────────────
@@ -220,6 +254,20 @@ class BlobTransferService implements BlobTransfer {
       this.#fetches.delete(fetch)
       if (this.#fetches.size === 0) this.#buffers.clear()
     }
+  }
+
+  async fetchSmall(opts: FetchSmallOptions): Promise<SmallFetchResult> {
+    if (!this.#running) throw new HearthError('PEER_STOPPED', 'The peer is not running.')
+    checkGroupId(opts.groupId)
+    if (!isHexHash(opts.blobId)) throw new HearthError('BAD_INPUT', 'Not a file id.')
+    if (!Number.isSafeInteger(opts.size) || opts.size < 0 || opts.size > CHUNK_SIZE) {
+      throw new HearthError('BAD_INPUT', 'Not a small file.')
+    }
+    return this.#small.fetch(opts)
+  }
+
+  promoteSmall(blobId: string): void {
+    this.#small.promote(blobId)
   }
 
   async fetchManifest(opts: FetchManifestOptions): Promise<Manifest> {
@@ -329,6 +377,18 @@ class BlobTransferService implements BlobTransfer {
     try {
       const request = await this.#readRequest(stream, peer)
       if (request === null) return
+      if (request.op === 'blobs') {
+        // The gate runs for every blob before anything is read from disk: one the peer may not
+        // read is answered as one we do not have; none at all, as any refused request.
+        const readable = request.blobIds.map((b) => this.#mayRead(request.groupId, peer, b))
+        if (!readable.includes(true)) {
+          this.#log('refusing %d blobs of group %s to %s', readable.length, request.groupId, peer)
+          await this.#answer(stream, peer, [encodeFrame(writeResponse({ type: FRAME_REFUSED }))])
+          return
+        }
+        await this.#answer(stream, peer, this.#blobFrames(peer, request.blobIds, readable))
+        return
+      }
       if (!this.#mayRead(request.groupId, peer, request.blobId)) {
         this.#log('refusing blob %s of group %s to %s', request.blobId, request.groupId, peer)
         await this.#answer(stream, peer, [encodeFrame(writeResponse({ type: FRAME_REFUSED }))])
@@ -391,6 +451,40 @@ class BlobTransferService implements BlobTransfer {
       yield chunkFrameHead(index, bytes.length)
       yield bytes
       this.#served({ peerId: peer, blobId: request.blobId, index, bytes: bytes.length })
+    }
+  }
+
+  /**
+   * The answer to a `blobs` request, in request order: each readable blob we hold whole and of
+   * at most one chunk as its manifest and bytes, anything else as NO_BLOB. One blob is read
+   * ahead of the one being sent.
+   */
+  async *#blobFrames(
+    peer: string,
+    blobIds: readonly string[],
+    readable: readonly boolean[],
+  ): AsyncGenerator<Uint8Array> {
+    const read = async (at: number): Promise<{ manifest: Manifest; bytes: Uint8Array } | null> => {
+      const blobId = blobIds[at]
+      if (blobId === undefined || readable[at] !== true) return null
+      const manifest = await this.#manifest(blobId)
+      if (manifest === null || manifest.chunks.length > 1) return null
+      const hash = manifest.chunks[0]
+      const bytes = hash === undefined ? new Uint8Array(0) : await this.#readChunk(hash)
+      return bytes === null || bytes.length !== manifest.size ? null : { manifest, bytes }
+    }
+    let next = read(0)
+    for (const [at, blobId] of blobIds.entries()) {
+      const blob = await next
+      // read() never rejects (#manifest and #readChunk do not), so one left behind is harmless.
+      next = read(at + 1)
+      if (blob === null) {
+        yield encodeFrame(writeResponse({ type: FRAME_NO_BLOB, position: at }))
+        continue
+      }
+      yield blobFrameHead(at, encodeManifest(blob.manifest), blob.bytes.length)
+      if (blob.bytes.length > 0) yield blob.bytes
+      this.#served({ peerId: peer, blobId, index: 0, bytes: blob.bytes.length })
     }
   }
 

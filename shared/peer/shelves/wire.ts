@@ -1,8 +1,9 @@
-// /hearth/blob/1.0.0 messages. One request per stream (a JSON frame), answered by binary frames,
+// /hearth/blob/2.0.0 messages. One request per stream (a JSON frame), answered by binary frames,
 // every frame length-prefixed as in sync/frames.ts. The reader knows the largest frame it can
-// legitimately get (a request, a chunk, a manifest) and caps its decoder at exactly that.
+// legitimately get (a request, a chunk, a manifest, a small blob) and caps its decoder at that.
 //
 //   request  {"op":"chunks","groupId","blobId","chunks":[index…]} | {"op":"manifest","groupId","blobId"}
+//            | {"op":"blobs","groupId","blobIds":[blobId…]}   (whole blobs of at most one chunk)
 //   response u8 type, then:
 //     0 REFUSED      nothing (not a member, or the blob is not on that group's shelf: no detail)
 //     1 CHUNK        u32 index, the chunk's bytes
@@ -10,12 +11,23 @@
 //     3 MANIFEST     the canonical manifest encoding
 //     4 NO_MANIFEST  nothing
 //     5 BUSY         nothing (too many streams; ask someone else)
+//     6 BLOB         u16 position in blobIds, the blob's canonical manifest (0 or 1 chunk), its bytes
+//     7 NO_BLOB      u16 position (not held here whole, larger than one chunk, or not readable)
 import { z } from 'zod'
 import { GroupId } from '../../api/index.ts'
 import { varintLength, writeVarint } from '../sync/frames.ts'
-import { CHUNK_SIZE, MAX_CHUNKS, MAX_MANIFEST_BYTES, isHexHash } from './manifest.ts'
+import {
+  CHUNK_SIZE,
+  MAX_CHUNKS,
+  MAX_MANIFEST_BYTES,
+  MAX_SMALL_MANIFEST_BYTES,
+  MANIFEST_HEADER_BYTES,
+  isHexHash,
+} from './manifest.ts'
 
-export const BLOB_PROTOCOL = '/hearth/blob/1.0.0'
+// 2.0.0: the `blobs` request and the BLOB / NO_BLOB frames (a 1.0.0 server would strike a peer
+// for an op it does not know).
+export const BLOB_PROTOCOL = '/hearth/blob/2.0.0'
 
 export const FRAME_REFUSED = 0
 export const FRAME_CHUNK = 1
@@ -23,11 +35,18 @@ export const FRAME_NO_CHUNK = 2
 export const FRAME_MANIFEST = 3
 export const FRAME_NO_MANIFEST = 4
 export const FRAME_BUSY = 5
+export const FRAME_BLOB = 6
+export const FRAME_NO_BLOB = 7
 
 /** Indexes one request may name: the fetcher's per-stream window, with room to grow. */
 export const MAX_CHUNKS_PER_REQUEST = 64
-export const MAX_REQUEST_BYTES = 2048
+/** Whole small blobs one request may name. */
+export const MAX_BLOBS_PER_REQUEST = 32
+/** Room for MAX_BLOBS_PER_REQUEST blob ids (67 bytes each in JSON) and the rest of a request. */
+export const MAX_REQUEST_BYTES = 4096
 export const MAX_CHUNK_FRAME_BYTES = 1 + 4 + CHUNK_SIZE
+/** A BLOB frame: type, position, the manifest of a one-chunk blob, the chunk. */
+export const MAX_BLOB_FRAME_BYTES = 1 + 2 + MAX_SMALL_MANIFEST_BYTES + CHUNK_SIZE
 export const MAX_MANIFEST_FRAME_BYTES = 1 + MAX_MANIFEST_BYTES
 
 /** The peer broke the protocol: close the stream and strike it. */
@@ -58,6 +77,15 @@ const BlobRequestSchema = z.discriminatedUnion('op', [
       .refine((list) => new Set(list).size === list.length, 'repeated chunk index'),
   }),
   z.strictObject({ op: z.literal('manifest'), groupId: GroupId, blobId: BlobId }),
+  z.strictObject({
+    op: z.literal('blobs'),
+    groupId: GroupId,
+    blobIds: z
+      .array(BlobId)
+      .min(1)
+      .max(MAX_BLOBS_PER_REQUEST)
+      .refine((list) => new Set(list).size === list.length, 'repeated blob id'),
+  }),
 ])
 export type BlobRequest = z.infer<typeof BlobRequestSchema>
 
@@ -68,6 +96,8 @@ export type BlobResponse =
   | { type: typeof FRAME_MANIFEST; bytes: Uint8Array }
   | { type: typeof FRAME_NO_MANIFEST }
   | { type: typeof FRAME_BUSY }
+  | { type: typeof FRAME_BLOB; position: number; manifest: Uint8Array; bytes: Uint8Array }
+  | { type: typeof FRAME_NO_BLOB; position: number }
 
 const utf8 = new TextEncoder()
 const utf8Strict = new TextDecoder('utf-8', { fatal: true })
@@ -105,11 +135,32 @@ export function chunkFrameHead(index: number, length: number): Uint8Array {
   return out
 }
 
-/** The payload of every response frame but CHUNK. */
+/**
+ * The start of a BLOB frame: length prefix, type, position and manifest; the blob's `length`
+ * bytes follow as they are.
+ */
+export function blobFrameHead(position: number, manifest: Uint8Array, length: number): Uint8Array {
+  const bodyLength = 3 + manifest.length + length
+  const prefix = varintLength(bodyLength)
+  const out = new Uint8Array(prefix + 3 + manifest.length)
+  writeVarint(bodyLength, out, 0)
+  out[prefix] = FRAME_BLOB
+  new DataView(out.buffer).setUint16(prefix + 1, position)
+  out.set(manifest, prefix + 3)
+  return out
+}
+
+/** The payload of every response frame but CHUNK and BLOB. */
 export function writeResponse(
-  response: Exclude<BlobResponse, { type: typeof FRAME_CHUNK }>,
+  response: Exclude<BlobResponse, { type: typeof FRAME_CHUNK | typeof FRAME_BLOB }>,
 ): Uint8Array {
   switch (response.type) {
+    case FRAME_NO_BLOB: {
+      const out = new Uint8Array(3)
+      out[0] = FRAME_NO_BLOB
+      new DataView(out.buffer).setUint16(1, response.position)
+      return out
+    }
     case FRAME_NO_CHUNK: {
       const out = new Uint8Array(5)
       out[0] = FRAME_NO_CHUNK
@@ -144,6 +195,24 @@ export function readResponse(payload: Uint8Array): BlobResponse {
       return { type, index: view.getUint32(1) }
     case FRAME_MANIFEST:
       return { type, bytes: payload.subarray(1) }
+    case FRAME_BLOB: {
+      // The manifest's length follows from its chunk count, which may only be 0 or 1 here.
+      if (payload.length < 3 + MANIFEST_HEADER_BYTES)
+        throw new ProtocolError('blob frame too short')
+      const count = view.getUint32(3 + MANIFEST_HEADER_BYTES - 4)
+      if (count > 1) throw new ProtocolError('blob frame for a blob of more than one chunk')
+      const end = 3 + MANIFEST_HEADER_BYTES + count * 32
+      if (payload.length < end) throw new ProtocolError('blob frame too short')
+      return {
+        type,
+        position: view.getUint16(1),
+        manifest: payload.subarray(3, end),
+        bytes: payload.subarray(end),
+      }
+    }
+    case FRAME_NO_BLOB:
+      if (payload.length !== 3) throw new ProtocolError('no-blob frame of the wrong length')
+      return { type, position: view.getUint16(1) }
     default:
       throw new ProtocolError(`unknown frame type ${String(type)}`)
   }
