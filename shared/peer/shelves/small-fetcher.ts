@@ -18,7 +18,12 @@
 import { HearthError } from '../../api/index.ts'
 import { FrameDecoder, FrameError, encodeFrame } from '../sync/frames.ts'
 import { ChunkMismatchError } from './blob-store.ts'
-import { CHUNK_SIZE, SmallBlobError, verifiedSmallBlob } from './manifest.ts'
+import {
+  CHUNK_SIZE,
+  MAX_SMALL_MANIFEST_BYTES,
+  SmallBlobError,
+  verifiedSmallBlob,
+} from './manifest.ts'
 import {
   FRAME_BLOB,
   FRAME_BUSY,
@@ -103,6 +108,8 @@ interface Source {
   key: string
   inFlight: number
   streams: Set<Stream>
+  /** Times it was struck: its streams open then fail together, and that is one offence. */
+  offences: number
 }
 
 type Outcome =
@@ -121,6 +128,7 @@ export class SmallFetches {
   readonly #sources = new Map<string, Source>()
   #bytesInFlight = 0
   #stopped: Error | null = null
+  #pumpScheduled = false
 
   constructor(deps: SmallFetchDeps) {
     this.#deps = deps
@@ -147,14 +155,27 @@ export class SmallFetches {
       for (const peer of opts.sources) {
         const key = peer.toString()
         if (!this.#sources.has(key)) {
-          this.#sources.set(key, { peer, key, inFlight: 0, streams: new Set() })
+          this.#sources.set(key, { peer, key, inFlight: 0, streams: new Set(), offences: 0 })
         }
       }
       item.excluded.set(this.#deps.self, 'ourselves')
       this.#items.set(opts.blobId, item)
       ;(opts.urgent === true ? this.#urgent : this.#queue).add(opts.blobId)
       opts.signal?.addEventListener('abort', item.onAbort, { once: true })
-      if (!this.#failIfHopeless(item)) this.pump()
+      if (!this.#failIfHopeless(item)) this.#pumpSoon()
+    })
+  }
+
+  /**
+   * Pumps once the wants of this turn of the event loop are all queued, so that files asked
+   * for together go out together instead of the first few in requests of their own.
+   */
+  #pumpSoon(): void {
+    if (this.#pumpScheduled) return
+    this.#pumpScheduled = true
+    setImmediate(() => {
+      this.#pumpScheduled = false
+      this.pump()
     })
   }
 
@@ -240,6 +261,7 @@ export class SmallFetches {
     // Positions not answered yet; an item leaves this once answered (stored, lacking or failed).
     const pending = new Set(batch)
     const abort = new AbortController()
+    const offences = source.offences
     let outcome: Outcome
     let stream: Stream | undefined
     try {
@@ -258,12 +280,15 @@ export class SmallFetches {
     } finally {
       if (stream !== undefined) source.streams.delete(stream)
     }
-    if (outcome.kind === 'strike') this.#deps.strike(source.key, outcome.reason)
-    if (outcome.kind === 'strike') {
-      // Not asked again for anything queued now; later wants may try it again (and strike it).
+    if (outcome.kind === 'strike' && source.offences === offences) {
+      source.offences++
+      this.#deps.strike(source.key, outcome.reason)
+      // Not asked again for anything queued now, nor allowed to finish what it is sending;
+      // later wants may try it again (and strike it again).
       for (const item of this.#items.values()) {
         if (item.state === 'queued') item.excluded.set(source.key, outcome.reason)
       }
+      for (const other of source.streams) other.abort(new Error(`source struck: ${outcome.reason}`))
     }
     for (const item of pending) {
       this.#bytesInFlight -= item.opts.size
@@ -279,7 +304,15 @@ export class SmallFetches {
 
   /** Sends the request and reads the answers; resolves with how it went (it never rejects). */
   #exchange(source: Source, stream: Stream, batch: Item[], pending: Set<Item>): Promise<Outcome> {
-    const decoder = new FrameDecoder(MAX_BLOB_FRAME_BYTES)
+    // Frame k answers position k, so it can hold no more than that blob's declared size (a
+    // REFUSED or BUSY frame, one byte, comes first and alone); anything past the last position
+    // is unasked for, and may not be more than a NO_BLOB.
+    const decoder = new FrameDecoder(MAX_BLOB_FRAME_BYTES, {
+      capOf: (frame) => {
+        const item = batch[frame]
+        return item === undefined ? 3 : 3 + MAX_SMALL_MANIFEST_BYTES + item.opts.size
+      },
+    })
     const { chunkTimeoutMs } = this.#deps.limits
     let next = 0
     return new Promise<Outcome>((resolve) => {

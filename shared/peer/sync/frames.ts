@@ -50,6 +50,11 @@ export interface FrameDecoderOptions {
    * zeroed buffer. The shelf fetcher passes reused chunk buffers (shelves/chunk-buffers.ts).
    */
   allocate?(length: number): Uint8Array
+  /**
+   * A further cap for each frame by its number (0 for the first): a reader that knows what
+   * each next frame may hold refuses a larger one before allocating it.
+   */
+  capOf?: (frame: number) => number
 }
 
 /**
@@ -65,6 +70,8 @@ export class FrameDecoder {
   #scale = 1
   #body: Uint8Array | null = null
   #filled = 0
+  readonly #capOf: ((frame: number) => number) | undefined
+  #frames = 0
 
   constructor(maxFrameBytes: number, options: FrameDecoderOptions = {}) {
     if (!Number.isSafeInteger(maxFrameBytes) || maxFrameBytes < 1) {
@@ -73,6 +80,7 @@ export class FrameDecoder {
     this.maxFrameBytes = maxFrameBytes
     this.#maxPrefixBytes = varintLength(maxFrameBytes)
     this.#allocate = options.allocate ?? ((length) => new Uint8Array(length))
+    this.#capOf = options.capOf
   }
 
   /** True while part of a frame (prefix or body) has been received but not all of it. */
@@ -106,8 +114,10 @@ export class FrameDecoder {
         this.#prefixValue = 0
         this.#prefixBytes = 0
         this.#scale = 1
-        if (length > this.maxFrameBytes) {
-          throw new FrameError(`frame of ${length} bytes exceeds the ${this.maxFrameBytes} cap`)
+        const cap = Math.min(this.maxFrameBytes, this.#capOf?.(this.#frames) ?? Infinity)
+        this.#frames++
+        if (length > cap) {
+          throw new FrameError(`frame of ${length} bytes exceeds the ${cap} cap`)
         }
         if (length === 0) {
           frames.push(new Uint8Array(0))
