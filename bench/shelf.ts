@@ -356,16 +356,23 @@ async function manySmall(
     const done = new Set<string>()
     let allDone: () => void = () => {}
     const finished = new Promise<void>((resolve) => (allDone = resolve))
+    let firstAt = 0
     receiver.client.on('transferProgressed', (p: EventPayload<'transferProgressed'>) => {
       if (p.bytes !== p.total || !wanted.has(p.fileId)) return
+      if (done.size === 0) firstAt = performance.now()
       done.add(p.fileId)
       if (done.size === wanted.size) allDone()
     })
     ctx.log(`shelf-small: a new member joins and fetches ${wanted.size} files`)
     const start = performance.now()
     await receiver.client.call('groups.join', { invite })
+    const joinedAt = performance.now()
     await within(finished, 900_000, 'the new member fetching every small file')
-    return performance.now() - start
+    const end = performance.now()
+    ctx.log(
+      `shelf-small: joined after ${(joinedAt - start).toFixed(0)} ms, first file after ${(firstAt - start).toFixed(0)} ms, the rest took ${(end - firstAt).toFixed(0)} ms`,
+    )
+    return end - start
   } finally {
     await receiver.stop()
     fs.rmSync(dataDir, { recursive: true, force: true })

@@ -70,6 +70,11 @@ const MANIFEST_CACHE_SIZE = 32
 const MAX_COMMIT_BLOBS = 256
 /** Files being written at once by a group commit (each holds an open file). */
 const COMMIT_WRITERS = 16
+/**
+ * Group commits running at once: while one waits for its folders' fsyncs, the next one's files
+ * are being written and fsynced.
+ */
+const MAX_COMMITS = 2
 
 /** A whole blob of at most one chunk: its manifest and its bytes. */
 export interface SmallBlob {
@@ -123,7 +128,7 @@ export class BlobStore {
   readonly #folders = new FolderSyncs()
   /** Small blobs verified and waiting for the next group commit. */
   #pending: PendingBlob[] = []
-  #committing = false
+  #committing = 0
   /** Folders known to exist (a group commit then skips their mkdir). */
   readonly #knownDirs = new Set<string>()
 
@@ -240,8 +245,8 @@ export class BlobStore {
   }
 
   #commitPending(): void {
-    if (this.#committing || this.#pending.length === 0) return
-    this.#committing = true
+    if (this.#committing >= MAX_COMMITS || this.#pending.length === 0) return
+    this.#committing++
     const group = this.#pending.splice(0, MAX_COMMIT_BLOBS)
     void this.#commit(group)
       .then(
@@ -257,23 +262,25 @@ export class BlobStore {
         },
       )
       .finally(() => {
-        this.#committing = false
+        this.#committing--
         this.#commitPending()
       })
   }
 
   async #commit(group: readonly PendingBlob[]): Promise<void> {
-    // What to write: each chunk and manifest file not on disk yet, once.
+    // What to write: each chunk and manifest file once. One already on disk is not looked for:
+    // a new copy holds the same bytes (it is named by their hash), and the rename that puts it
+    // in place is atomic, so a reader sees one whole file or the other.
     const files = new Map<string, { tmp: string; data: Uint8Array }>()
-    const add = async (kind: BlobFileKind, file: string, bytes: Uint8Array): Promise<void> => {
-      if (files.has(file) || (await exists(file))) return
+    const add = (kind: BlobFileKind, file: string, bytes: Uint8Array): void => {
+      if (files.has(file)) return
       const data = this.#sealing.seal(kind, path.basename(file), bytes)
       files.set(file, { tmp: path.join(this.#tmpDir, tempName()), data })
     }
     for (const { blobId, manifest, bytes } of group) {
       const hash = manifest.chunks[0]
-      if (hash !== undefined) await add('chunk', this.#chunkPath(hash), bytes)
-      await add('manifest', this.#manifestPath(blobId), encodeManifest(manifest))
+      if (hash !== undefined) add('chunk', this.#chunkPath(hash), bytes)
+      add('manifest', this.#manifestPath(blobId), encodeManifest(manifest))
     }
     const entries = [...files]
     let renamed = 0
