@@ -58,7 +58,7 @@ export interface NodeOptions<S extends ServiceMap = ServiceMap> {
   onSynced?: GroupSyncInit['onSynced']
   onStrike?: GroupSyncInit['onStrike']
   syncLimits?: GroupSyncInit['limits']
-  /** Adds the shelf transfer service (/hearth/blob/1.0.0) as `services.blob`. */
+  /** Adds the shelf transfer service (/hearth/blob/2.0.0) as `services.blob`. */
   blob?: BlobTransferInit
   /** Extra services (shelves, …). */
   services?: ServiceFactoryMap<S>

@@ -1,4 +1,4 @@
-// The receiving side of /hearth/blob/1.0.0: fetches the chunks of one blob that we do not hold
+// The receiving side of /hearth/blob/2.0.0: fetches the chunks of one blob that we do not hold
 // yet, from several members at once. Each source gets a small window (a few streams, each asking
 // for a few chunks), so memory stays within sources × window × 1 MiB whatever the file size.
 // Every chunk is checked (length on arrival, hash by the store before it keeps a byte); a source

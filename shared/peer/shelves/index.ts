@@ -1,5 +1,5 @@
 // File shelves, the layers under the shelf index: a content-addressed blob store and the
-// /hearth/blob/1.0.0 transfer service that moves verified chunks between members.
+// /hearth/blob/2.0.0 transfer service that moves verified chunks between members.
 export { BlobStore, ChunkMismatchError, PLAIN_BLOBS } from './blob-store.ts'
 export type {
   BlobFileKind,
