@@ -256,6 +256,27 @@ describe('the batched blobs request', () => {
     assert.equal((await b.store.blobIds()).length, 40)
   })
 
+  test('with two members online, batches go to both at once, no blob twice', async (t) => {
+    const n = new Notifier()
+    const a = await startShelfPeer(t, n)
+    const c = await startShelfPeer(t, n)
+    const b = await startShelfPeer(t, n, { limits: { blobsPerRequest: 4 } })
+    const files = await addFiles(t, a, 48)
+    for (const f of files) {
+      await c.store.importFile(f.file)
+      c.host.shelve(GROUP, f.blobId)
+    }
+    a.host.allow(GROUP, b.peerId)
+    c.host.allow(GROUP, b.peerId)
+    await connect(b, a)
+    await connect(b, c)
+    const results = await fetchAll(b, files, [a.node.peerId, c.node.peerId])
+    for (const r of results) assert.equal(r.status, 'fulfilled')
+    await assertHoldsAll(t, b, files)
+    assert.ok(a.served.length > 0 && c.served.length > 0, `${a.served.length} + ${c.served.length}`)
+    assert.equal(a.served.length + c.served.length, files.length)
+  })
+
   for (const [what, script, why] of lies) {
     test(`${what}: the source is struck, every blob comes from the other, nothing bad is kept`, async (t) => {
       const { a, b, c, files } = await pastAScriptedSource(t, script, {
