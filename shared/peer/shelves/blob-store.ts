@@ -304,7 +304,14 @@ export class BlobStore {
         this.#knownDirs.add(dir)
       }
       for (const [file, { tmp }] of entries) {
-        await rename(tmp, file)
+        try {
+          await rename(tmp, file)
+        } catch (err) {
+          // Windows refuses to replace a file someone has open (we may be serving that chunk):
+          // the one there holds the same bytes, so it will do.
+          if (!(await exists(file))) throw err
+          await rm(tmp, { force: true })
+        }
         renamed++
       }
       await eachAtOnce([...dirs], COMMIT_WRITERS, fsyncDir)

@@ -470,7 +470,10 @@ describe('group commit of small blobs', () => {
     assert.deepEqual(await store.blobIds(), [])
     await store.putSmallBlobs(blobs)
     assert.deepEqual((await store.blobIds()).sort(), files.map((f) => f.blobId).sort())
+    // Storing them again (fetched twice, or the same chunk in two files) changes nothing.
+    await store.putSmallBlobs(blobs)
     for (const f of files) assert.equal(await store.isComplete(f.manifest), true)
+    assert.equal((await store.blobIds()).length, files.length)
     assert.deepEqual(readdirSync(path.join(store.root, 'tmp')), [])
   })
 })
