@@ -133,6 +133,8 @@ export class ShelfFiles {
   readonly #linkMs: number
   /** What we know of each blob being complete on disk (checked once, then kept current). */
   readonly #local = new Map<string, boolean>()
+  /** Looks at the disk for #local in progress. */
+  readonly #looking = new Map<string, Promise<boolean>>()
   readonly #jobs = new Map<string, Job>()
   /** Jobs waiting for one of the fetch slots, in the order they asked. */
   readonly #slotQueue: Job[] = []
@@ -931,9 +933,22 @@ export class ShelfFiles {
 
   // ── local copies ────────────────────────────────────────────────────────────────────────
 
+  /**
+   * Whether the blob is here in full. One look at the disk per blob at a time: the policy pass
+   * of a shelf of thousands of files runs again before its first looks have all come back.
+   */
   async #isLocal(blobId: string): Promise<boolean> {
     const known = this.#local.get(blobId)
     if (known !== undefined) return known
+    let looking = this.#looking.get(blobId)
+    if (looking === undefined) {
+      looking = this.#lookLocal(blobId).finally(() => this.#looking.delete(blobId))
+      this.#looking.set(blobId, looking)
+    }
+    return looking
+  }
+
+  async #lookLocal(blobId: string): Promise<boolean> {
     const manifest = await this.#deps.store.getManifest(blobId)
     const here = manifest !== null && (await this.#deps.store.isComplete(manifest))
     // A fetch may have finished while we looked: what it found wins.
