@@ -449,6 +449,25 @@ describe('the batched blobs request', () => {
   })
 })
 
+describe('the small-file queue', () => {
+  test('a file a person asks for goes ahead of the ones the policy queued', async (t) => {
+    const n = new Notifier()
+    const a = await startShelfPeer(t, n)
+    // One blob at a time, so the order they are asked for in is the order they are served in.
+    const b = await startShelfPeer(t, n, { limits: { maxSmallBytesInFlight: 1 } })
+    const files = await addFiles(t, a, 6)
+    a.host.allow(GROUP, b.peerId)
+    await connect(b, a)
+    const fetching = fetchAll(b, files, [a.node.peerId])
+    b.blobs.promoteSmall((files[5] as SmallFile).blobId)
+    for (const r of await fetching) assert.equal(r.status, 'fulfilled')
+    assert.deepEqual(
+      a.served.map((s) => s.blobId),
+      [files[5], ...files.slice(0, 5)].map((f) => (f as SmallFile).blobId),
+    )
+  })
+})
+
 describe('group commit of small blobs', () => {
   test('a blob that does not verify is refused before anything of the group is written', async (t) => {
     const n = new Notifier()

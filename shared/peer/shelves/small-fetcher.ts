@@ -98,6 +98,8 @@ interface Item {
   /** Sources not to ask for this blob again, and why. */
   excluded: Map<string, string>
   state: 'queued' | 'asked' | 'storing'
+  /** Asked for by a person: queued ahead of the others (from the start, or once promoted). */
+  urgent: boolean
   resolve(result: SmallFetchResult): void
   reject(err: unknown): void
   onAbort: () => void
@@ -148,6 +150,7 @@ export class SmallFetches {
         keys: new Set(opts.sources.map((p) => p.toString())),
         excluded: new Map(),
         state: 'queued',
+        urgent: opts.urgent === true,
         resolve,
         reject,
         onAbort: () => this.#fail(opts.blobId, opts.signal?.reason),
@@ -160,7 +163,7 @@ export class SmallFetches {
       }
       item.excluded.set(this.#deps.self, 'ourselves')
       this.#items.set(opts.blobId, item)
-      ;(opts.urgent === true ? this.#urgent : this.#queue).add(opts.blobId)
+      ;(item.urgent ? this.#urgent : this.#queue).add(opts.blobId)
       opts.signal?.addEventListener('abort', item.onAbort, { once: true })
       if (!this.#failIfHopeless(item)) this.#pumpSoon()
     })
@@ -181,8 +184,10 @@ export class SmallFetches {
 
   /** A person asked for a blob the policy queued: it goes ahead. */
   promote(blobId: string): void {
-    if (!this.#queue.delete(blobId)) return
-    this.#urgent.add(blobId)
+    const item = this.#items.get(blobId)
+    if (item === undefined) return
+    item.urgent = true
+    if (this.#queue.delete(blobId)) this.#urgent.add(blobId)
   }
 
   stop(reason: Error): void {
@@ -297,7 +302,7 @@ export class SmallFetches {
         item.excluded.set(source.key, outcome.reason)
       }
       item.state = 'queued'
-      ;(item.opts.urgent === true ? this.#urgent : this.#queue).add(item.opts.blobId)
+      ;(item.urgent ? this.#urgent : this.#queue).add(item.opts.blobId)
       this.#failIfHopeless(item)
     }
   }
@@ -455,7 +460,7 @@ export class SmallFetches {
     if (this.#items.get(item.opts.blobId) !== item) return
     item.excluded.set(source.key, 'does not have it')
     item.state = 'queued'
-    ;(item.opts.urgent === true ? this.#urgent : this.#queue).add(item.opts.blobId)
+    ;(item.urgent ? this.#urgent : this.#queue).add(item.opts.blobId)
     this.#failIfHopeless(item)
   }
 
