@@ -132,8 +132,6 @@ export class BlobStore {
   /** Small blobs verified and waiting for the next group commit. */
   #pending: PendingBlob[] = []
   #committing = 0
-  /** Folders known to exist (a group commit then skips their mkdir). */
-  readonly #knownDirs = new Set<string>()
 
   private constructor(root: string, sealing: BlobSealing) {
     this.root = root
@@ -298,11 +296,7 @@ export class BlobStore {
         }
       })
       const dirs = new Set(entries.map(([file]) => path.dirname(file)))
-      for (const dir of dirs) {
-        if (this.#knownDirs.has(dir)) continue
-        await ensureDir(dir)
-        this.#knownDirs.add(dir)
-      }
+      for (const dir of dirs) await this.#folders.ensure(dir)
       for (const [file, { tmp }] of entries) {
         try {
           await rename(tmp, file)
@@ -314,7 +308,8 @@ export class BlobStore {
         }
         renamed++
       }
-      await eachAtOnce([...dirs], COMMIT_WRITERS, fsyncDir)
+      // With the folder fsyncs of chunk writes and of the other commit running, once each.
+      await Promise.all([...dirs].map((dir) => this.#folders.sync(dir)))
     } catch (err) {
       for (const [, { tmp }] of entries.slice(renamed)) await removeQuietly(tmp, err)
       throw err
