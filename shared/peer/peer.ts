@@ -565,6 +565,9 @@ export async function createPeer(options: PeerOptions = {}): Promise<Peer> {
         events.emit('groupLeft', { groupId })
       }
       wantMembers()
+      // The opening step 1s went out once per connection, and one of them may have been refused
+      // because one side had not heard of the other's membership yet: sync the group again with
+      // every connected member, now that both may see each other (docs/PROTOCOL.md).
       sync.openGroup(groupId)
       // A new member has to learn where the others are; the others where it is.
       for (const peer of libp2p.getPeers()) {

@@ -200,6 +200,51 @@ describe('relays and partitions', () => {
       [fromAna.fileId, fromBo.fileId].sort(),
     )
   })
+
+  test('a step 1 refused for want of a membership op is made good once the op arrives, on the same connection', async () => {
+    const fa = new Firewall()
+    const fb = new Firewall()
+    const fc = new Firewall()
+    const a = await start('Ana', fa)
+    const b = await start('Bo', fb)
+    const c = await start('Cy', fc)
+    // Bo and Cy share another group, so Cy reads Bo's sync stream and weighs each step 1 on its own.
+    const other = await c.peer.handlers['groups.create']({ name: 'Other' })
+    await b.peer.handlers['groups.join']({ invite: other.invite })
+    const { groupId, invite } = await a.peer.handlers['groups.create']({ name: 'Late' })
+    await c.peer.handlers['groups.join']({ invite })
+
+    // Cy is cut off from Ana before Ana adds Bo, so Cy does not know Bo is a member.
+    await fa.cut(a.peer, [c.peer])
+    await fc.cut(c.peer, [a.peer])
+    const { invite: forBo } = await a.peer.handlers['groups.invite']({ group: groupId })
+    await b.peer.handlers['groups.join']({ invite: forBo })
+    await fb.cut(b.peer, [a.peer])
+    await fa.cut(a.peer, [b.peer])
+
+    // Bo's step 1 for the group (sent when Bo became a member) and Bo's live update reach Cy on
+    // this connection, and Cy drops them: Bo is no member in Cy's view. Cy says nothing back.
+    await b.peer.libp2p.dial(multiaddr(c.peer.addrs()[0] as string))
+    const [link] = b.peer.libp2p.getConnections(c.peer.libp2p.peerId)
+    assert.ok(link !== undefined)
+    await b.peer.handlers['messages.send']({ group: groupId, text: 'from Bo' })
+    await c.peer.handlers['messages.send']({ group: groupId, text: 'from Cy' })
+
+    // Cy learns of Bo's add op from Ana, who never saw either message; Bo stays cut off from Ana.
+    fa.heal()
+    fc.heal()
+    await c.peer.libp2p.dial(multiaddr(a.peer.addrs()[0] as string))
+    const texts = async (p: Peer) =>
+      (await p.handlers['messages.list']({ group: groupId })).map((m) => m.text)
+    for (const p of [b.peer, c.peer]) {
+      await until(p, 'Bo and Cy hold each other’s message', async () => {
+        const held = await texts(p)
+        return held.includes('from Bo') && held.includes('from Cy')
+      })
+    }
+    assert.equal(link.status, 'open', 'Bo and Cy converged on the connection they had')
+    assert.equal(b.peer.libp2p.getConnections(a.peer.libp2p.peerId).length, 0)
+  })
 })
 
 function nameOf(p: Peer, all: Peer[]): string {

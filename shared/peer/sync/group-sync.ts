@@ -132,7 +132,11 @@ export interface GroupSync extends Startable {
     except?: string,
     alreadySentTo?: ReadonlySet<string>,
   ): void
-  /** (Re)starts a two-way sync of the group with every connected member. */
+  /**
+   * (Re)starts a two-way sync of the group with every connected member. The host calls it
+   * whenever its view of the group's membership changes, so a step 1 refused for want of a
+   * membership op is sent again once that op has arrived.
+   */
   openGroup(groupId: string): void
   /** Peers we currently have a sync link with. */
   connectedPeers(): string[]
@@ -151,7 +155,11 @@ interface PeerLink {
   key: string
   outbox: Outbox | null
   inbound: InboundReader | null
-  /** The connection our opening step 1s went out on; a new connection means a new greeting. */
+  /**
+   * The connection our opening step 1s went out on; a new connection means a new greeting. A
+   * group refused in the greeting (membership not yet known on one side) is not greeted again
+   * here: the host calls openGroup whenever the group's membership changes.
+   */
   greetedOn: Connection | null
   /** Groups we asked about after a gap and have not had a step 2 for yet. */
   awaitingStep2: Set<string>
