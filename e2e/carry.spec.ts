@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import path from 'node:path'
-import type { Page } from '@playwright/test'
+import { expect, type Page } from '@playwright/test'
 import { skipWithoutWebUi, test, type NewContext } from './fixtures/test.ts'
 import type { WebPeer } from './fixtures/web-peer.ts'
 
@@ -89,8 +89,8 @@ test.describe('backups and carried bundles in the web UI', () => {
     await next.getByRole('button', { name: /Family/ }).click()
     await next.getByTestId('message-text').filter({ hasText: 'remember the picnic' }).waitFor()
     await next.getByRole('button', { name: 'Settings' }).click()
-    assert.equal(await next.getByLabel('Display name').inputValue(), 'Ana')
-    assert.equal(await next.locator('.peer-id').textContent(), ana.ready.peerId)
+    await expect(next.getByLabel('Display name')).toHaveValue('Ana')
+    await expect(next.locator('.peer-id')).toHaveText(ana.ready.peerId)
     assert.deepEqual(errors, [])
   })
 })

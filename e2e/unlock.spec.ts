@@ -8,7 +8,7 @@ import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { Browser } from '@playwright/test'
+import { expect, type Browser } from '@playwright/test'
 import { newToken, startBridge } from '../shared/peer/bridge/server.ts'
 import { PeerHost } from '../shared/peer/host.ts'
 import { enableVault, isSealed, unlockVault } from '../shared/peer/vault/index.ts'
@@ -61,13 +61,13 @@ test.describe('unlock screen against a locked peer', () => {
     await page.getByRole('heading', { name: english.unlockTitle }).waitFor()
     const field = page.getByLabel(english.passphrase, { exact: true })
     assert.equal(await field.getAttribute('type'), 'password')
-    assert.ok(await field.evaluate((el) => el === document.activeElement), 'the field has focus')
+    await expect(field, 'the field has focus').toBeFocused()
 
     await field.fill('kimchi stew on monday')
     await field.press('Enter')
     const alert = page.getByRole('alert').filter({ hasText: english.errors.WRONG_PASSPHRASE })
     await alert.waitFor()
-    assert.equal(await field.getAttribute('aria-invalid'), 'true')
+    await expect(field).toHaveAttribute('aria-invalid', 'true')
     assert.ok(
       await field.evaluate(
         (el) => el === document.activeElement && (el as HTMLInputElement).selectionEnd! > 0,

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { Browser, Page } from '@playwright/test'
+import { expect, type Browser, type Page } from '@playwright/test'
 import { en } from '../renderer/i18n/en.ts'
 import { makeFmt } from '../renderer/i18n/format.ts'
 import { ko } from '../renderer/i18n/ko.ts'
@@ -93,9 +93,9 @@ test.describe('web UI with real peers', () => {
 
   test('the first-run screen was passed with the chosen names', async () => {
     await alice.page.getByRole('button', { name: 'Settings' }).click()
-    assert.equal(await alice.page.getByLabel('Display name').inputValue(), 'Alice')
+    await expect(alice.page.getByLabel('Display name')).toHaveValue('Alice')
     await alice.page.getByText(/Version \d+\.\d+\.\d+/).waitFor()
-    assert.equal(await alice.page.getByTestId('data-dir').textContent(), alice.peer.dataDir)
+    await expect(alice.page.getByTestId('data-dir')).toHaveText(alice.peer.dataDir)
     await shot(alice.page, 'settings')
     await alice.page.getByRole('button', { name: 'Close' }).click()
   })
@@ -153,7 +153,8 @@ test.describe('web UI with real peers', () => {
     await mine.hover()
     await mine.getByRole('button', { name: 'Edit' }).click()
     const composer = alice.page.getByTestId('composer')
-    assert.equal(await composer.inputValue(), 'Hello Bob')
+    // Edit fills the composer on the next render: wait for it, or the edit types over nothing.
+    await expect(composer).toHaveValue('Hello Bob')
     await composer.fill('Hello Bob, welcome')
     await composer.press('Enter')
     const edited = messageWithText(bob.page, 'Hello Bob, welcome')
