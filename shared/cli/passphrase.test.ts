@@ -60,11 +60,19 @@ describe('passphrase sources', () => {
   test('a terminal prompt does not echo, takes corrections, and restores the terminal', async () => {
     const written: string[] = []
     const tty = terminal('secrex\u007ft pass\r')
+    let rawWhenAsked: boolean[] | undefined
     const got = await obtainPassphrase(spec, {
       io: io(),
       stdin: tty,
-      stderr: { write: (s: string) => written.push(s) },
+      stderr: {
+        write: (s: string) => {
+          if (s === 'Passphrase: ') rawWhenAsked = [...tty.raw]
+          return written.push(s)
+        },
+      },
     })
+    // Echo goes off before the question shows, so an answer typed at once is never echoed.
+    assert.deepEqual(rawWhenAsked, [true])
     assert.equal(got, 'secret pass')
     assert.deepEqual(
       written,

@@ -77,9 +77,11 @@ export function promptHidden(
   stderr: { write(text: string): unknown },
 ): Promise<string> {
   return new Promise((resolve, reject) => {
+    // Echo off before the question shows: whoever answers the moment it appears (a person
+    // typing ahead, a script on a pty) must never see the passphrase echoed back.
+    stdin.setRawMode?.(true)
     stderr.write(question)
     let typed = ''
-    stdin.setRawMode?.(true)
     stdin.resume()
     const finish = (outcome: () => void) => {
       stdin.off('data', onData)
