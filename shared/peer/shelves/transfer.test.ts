@@ -364,7 +364,10 @@ describe('/hearth/blob/1.0.0', () => {
     const a = await startShelfPeer(t, n)
     const key = await generateKeyPair('Ed25519')
     const bDir = tempDir(t, 'restart')
-    let b = await startShelfPeer(t, n, { dir: bDir, privateKey: key })
+    // A window of 4 chunks: when it is killed at half, at most 4 more can land, so some are
+    // still missing however fast the machine (with the default window all 21 are asked at once).
+    const smallWindow = { maxChunksInFlight: 4, chunksPerRequest: 2, streamsPerSource: 2 }
+    let b = await startShelfPeer(t, n, { dir: bDir, privateKey: key, limits: smallWindow })
     const { sha256, manifest, blobId } = await addFile(t, a, 20 * CHUNK_SIZE + 1)
     share(a, blobId, b)
     await connect(b, a)
