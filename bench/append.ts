@@ -3,7 +3,7 @@
 // periodic compaction, amortized). Floor: a raw Y.Map.set on a plain doc of the same size; a
 // Y.Array push is shown for contrast, since a single array of messages is what grows.
 import * as Y from 'yjs'
-import { createPeer } from '../shared/peer/peer.ts'
+import { createPeer, type Peer } from '../shared/peer/peer.ts'
 import type { GroupReplica } from '../shared/peer/groups/index.ts'
 import type { Benchmark, BenchContext } from './lib/bench.ts'
 import {
@@ -54,8 +54,7 @@ export const append: Benchmark = {
     ctx.log(
       `append: whole peer (sqlite, fsync, compaction), ${PEER_SENDS} sends at ${label(SMALL)} and ${label(big)}`,
     )
-    const peerSmall = await timePeerSends(ctx, history, SMALL)
-    const peerBig = await timePeerSends(ctx, history, big)
+    const [peerSmall = [], peerBig = []] = await timePeerSends(ctx, history, [SMALL, big])
 
     const m = (xs: number[]) => median(xs)
     const growth = (a: number, b: number) => a / b
@@ -189,27 +188,49 @@ function timeRaw(kind: 'map' | 'array', size: number, count: number): number[] {
   return samples
 }
 
-/** Per-send ms of PEER_SENDS `messages.send` calls on a real peer holding `size` messages. */
-async function timePeerSends(ctx: BenchContext, history: History, size: number): Promise<number[]> {
-  const dir = ctx.tempDir(`append-${size}`)
-  let group = { groupId: history.groupId, state: history.full }
-  if (size !== history.total) {
-    const replica = foundGroup(history.founder, [history.member])
-    writeMessages(replica, size)
-    group = { groupId: replica.groupId, state: replica.snapshot() }
-    replica.destroy()
-  }
-  writeDataDir(dir, { device: history.founder, ...group })
-  const peer = await createPeer({ dataDir: dir, listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false })
+/** Sends timed in turn, in blocks of this many, so both sizes see the same moments of the machine. */
+const SEND_BLOCK = 50
+
+/**
+ * Per-send ms of PEER_SENDS `messages.send` calls on real peers, one holding each of `sizes`
+ * messages. The peers take turns in blocks, as the other benchmarks alternate Hearth and floor:
+ * a load change on the shared machine then falls on every size alike instead of showing up as
+ * growth.
+ */
+async function timePeerSends(
+  ctx: BenchContext,
+  history: History,
+  sizes: readonly number[],
+): Promise<number[][]> {
+  const peers: { peer: Peer; groupId: string; size: number; samples: number[] }[] = []
   try {
-    const samples: number[] = []
-    for (let i = 0; i < PEER_SENDS; i++) {
-      const start = performance.now()
-      await peer.handlers['messages.send']({ group: group.groupId, text: messageText(size + i) })
-      samples.push(performance.now() - start)
+    for (const size of sizes) {
+      const dir = ctx.tempDir(`append-${size}`)
+      let group = { groupId: history.groupId, state: history.full }
+      if (size !== history.total) {
+        const replica = foundGroup(history.founder, [history.member])
+        writeMessages(replica, size)
+        group = { groupId: replica.groupId, state: replica.snapshot() }
+        replica.destroy()
+      }
+      writeDataDir(dir, { device: history.founder, ...group })
+      const peer = await createPeer({ dataDir: dir, listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false })
+      peers.push({ peer, groupId: group.groupId, size, samples: [] })
     }
-    return samples
+    for (let sent = 0; sent < PEER_SENDS; sent += SEND_BLOCK) {
+      for (const p of peers) {
+        for (let i = sent; i < Math.min(sent + SEND_BLOCK, PEER_SENDS); i++) {
+          const start = performance.now()
+          await p.peer.handlers['messages.send']({
+            group: p.groupId,
+            text: messageText(p.size + i),
+          })
+          p.samples.push(performance.now() - start)
+        }
+      }
+    }
+    return peers.map((p) => p.samples)
   } finally {
-    await peer.stop()
+    for (const { peer } of peers) await peer.stop()
   }
 }
