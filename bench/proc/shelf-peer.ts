@@ -3,6 +3,7 @@
 // It prints one JSON line, {"ready":true,"peerId","addrs"}, then speaks the contract's RPC on
 // stdin/stdout, one frame per line. Exits when stdin closes or on SIGTERM.
 // usage: shelf-peer.ts DATA_DIR ENCRYPTER LISTEN_MULTIADDR
+import fs from 'node:fs'
 import { createPeer } from '../../shared/peer/peer.ts'
 import { containStreamErrors } from '../../shared/peer/containment.ts'
 import { serveApi } from '../../shared/rpc/server.ts'
@@ -18,6 +19,15 @@ if (dataDir === undefined || listen === undefined || !isOfferName(encrypter ?? '
   process.exit(2)
 }
 containStreamErrors((line) => process.stderr.write(`${line}\n`))
+// HEARTH_BENCH_MEMLOG=DIR: every 100 ms, one JSON line of process.memoryUsage() goes to
+// DIR/<pid>.jsonl, to see where the resident memory of a transfer goes (heap or buffers).
+const memlog = process.env['HEARTH_BENCH_MEMLOG']
+if (memlog !== undefined && memlog !== '') {
+  const file = `${memlog}/${process.pid}.jsonl`
+  setInterval(() => {
+    fs.appendFileSync(file, `${JSON.stringify({ t: Date.now(), ...process.memoryUsage() })}\n`)
+  }, 100).unref()
+}
 const peer = await createPeer({
   dataDir,
   name: 'bench',
