@@ -4,6 +4,7 @@
 // stdin/stdout, one frame per line. Exits when stdin closes or on SIGTERM.
 // usage: shelf-peer.ts DATA_DIR ENCRYPTER LISTEN_MULTIADDR
 import fs from 'node:fs'
+import { PerformanceObserver, constants } from 'node:perf_hooks'
 import { createPeer } from '../../shared/peer/peer.ts'
 import { containStreamErrors } from '../../shared/peer/containment.ts'
 import { serveApi } from '../../shared/rpc/server.ts'
@@ -24,8 +25,20 @@ containStreamErrors((line) => process.stderr.write(`${line}\n`))
 const memlog = process.env['HEARTH_BENCH_MEMLOG']
 if (memlog !== undefined && memlog !== '') {
   const file = `${memlog}/${process.pid}.jsonl`
+  // Collections since the last line, by kind (minor: scavenge, major: mark-compact).
+  const gcs = { minor: 0, major: 0 }
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      const kind = (entry as unknown as { detail?: { kind?: number } }).detail?.kind
+      if (kind === constants.NODE_PERFORMANCE_GC_MINOR) gcs.minor++
+      else gcs.major++
+    }
+  }).observe({ entryTypes: ['gc'] })
   setInterval(() => {
-    fs.appendFileSync(file, `${JSON.stringify({ t: Date.now(), ...process.memoryUsage() })}\n`)
+    const line = { t: Date.now(), ...process.memoryUsage(), ...gcs }
+    gcs.minor = 0
+    gcs.major = 0
+    fs.appendFileSync(file, `${JSON.stringify(line)}\n`)
   }, 100).unref()
 }
 const peer = await createPeer({
