@@ -169,6 +169,22 @@ describe('BlobStore chunks', () => {
     assert.equal(await store.readChunk(sha256Hex(Buffer.from('absent'))), null)
   })
 
+  test('putChunk says when it is done reading the bytes, once, before they are durable', async (t) => {
+    const { store } = await setup(t, 0)
+    const bytes = randomBytes(1000)
+    const hash = sha256Hex(bytes)
+    const calls: string[] = []
+    await store.putChunk(hash, bytes, { onWritten: () => calls.push('written') })
+    calls.push('stored')
+    assert.deepEqual(calls, ['written', 'stored'])
+    const refused: string[] = []
+    await assert.rejects(
+      store.putChunk(hash, randomBytes(1000), { onWritten: () => refused.push('written') }),
+      ChunkMismatchError,
+    )
+    assert.deepEqual(refused, [], 'a refused chunk is never written')
+  })
+
   test('a chunk damaged on disk is never returned, and is removed so it is fetched again', async (t) => {
     const { store, file } = await setup(t)
     const m = await store.importFile(file)

@@ -110,6 +110,11 @@ export const PLAIN_BLOBS: BlobSealing = {
   open: (_kind, _name, stored) => stored,
 }
 
+export interface PutChunkOptions {
+  /** The store is done reading the bytes (see putChunk). */
+  onWritten?(): void
+}
+
 export interface BlobStoreOptions {
   /** Default: PLAIN_BLOBS. */
   sealing?: BlobSealing
@@ -159,12 +164,17 @@ export class BlobStore {
 
   // ── chunks ────────────────────────────────────────────────────────────────────────────
 
-  /** Stores a chunk after checking that `bytes` hash to `hash`. Storing it twice is harmless. */
-  async putChunk(hash: string, bytes: Uint8Array): Promise<void> {
+  /**
+   * Stores a chunk after checking that `bytes` hash to `hash`. Storing it twice is harmless.
+   * `onWritten` is called once the store no longer reads `bytes` (they are in the file, not yet
+   * durable), so a caller can reuse their buffer while the fsyncs run; it is not called when the
+   * chunk is refused or the write fails before that point.
+   */
+  async putChunk(hash: string, bytes: Uint8Array, options: PutChunkOptions = {}): Promise<void> {
     checkHash(hash)
     if (bytes.length > CHUNK_SIZE) throw new ChunkMismatchError(hash)
     if (sha256Hex(bytes) !== hash) throw new ChunkMismatchError(hash)
-    await this.#writeChunk(hash, bytes)
+    await this.#writeChunk(hash, bytes, options.onWritten)
   }
 
   async hasChunk(hash: string): Promise<boolean> {
@@ -600,14 +610,14 @@ export class BlobStore {
 
   // ── internals ─────────────────────────────────────────────────────────────────────────
 
-  async #writeChunk(hash: string, bytes: Uint8Array): Promise<void> {
+  async #writeChunk(hash: string, bytes: Uint8Array, onWritten?: () => void): Promise<void> {
     try {
       const file = this.#chunkPath(hash)
       await writeFileDurably(
         this.#tmpDir,
         file,
         this.#sealing.seal('chunk', path.basename(file), bytes),
-        { folders: this.#folders },
+        { folders: this.#folders, onWritten },
       )
     } catch (err) {
       throw writeFailure('saving a chunk', err)

@@ -128,6 +128,11 @@ function newRound(): Round {
 export interface DurableWriteOptions {
   /** Shares folder creation checks and folder fsyncs with other writes (see FolderSyncs). */
   folders?: FolderSyncs
+  /**
+   * Called once `data` has been handed to the file system (before the fsyncs): the caller may
+   * reuse or drop its bytes from then on, while the write goes on to become durable.
+   */
+  onWritten?(): void
 }
 
 /**
@@ -141,13 +146,14 @@ export async function writeFileDurably(
   data: Uint8Array,
   options: DurableWriteOptions = {},
 ): Promise<void> {
-  const { folders } = options
+  const { folders, onWritten } = options
   const dir = path.dirname(finalPath)
   const tmp = path.join(tmpDir, tempName())
   const handle = await open(tmp, 'wx', 0o600)
   try {
     try {
       await handle.writeFile(data)
+      onWritten?.()
       await handle.sync()
     } finally {
       await handle.close()

@@ -35,8 +35,11 @@ import type { Logger, PeerId, Stream } from '@libp2p/interface'
 /** What a fetch needs from the blob store (BlobStore implements it). */
 export interface FetchStore {
   putManifest(manifest: Manifest): Promise<string>
-  /** Keeps the chunk only if `bytes` hash to `hash`; otherwise throws ChunkMismatchError. */
-  putChunk(hash: string, bytes: Uint8Array): Promise<void>
+  /**
+   * Keeps the chunk only if `bytes` hash to `hash`; otherwise throws ChunkMismatchError. Calls
+   * `onWritten` (if at all) once it reads `bytes` no more, before the chunk is durable.
+   */
+  putChunk(hash: string, bytes: Uint8Array, options?: { onWritten?(): void }): Promise<void>
   missingChunks(manifest: Manifest): Promise<number[]>
   hold(manifest: Manifest): () => void
 }
@@ -434,9 +437,17 @@ export class BlobFetch {
    */
   async #store(source: Source, index: number, bytes: Uint8Array): Promise<void> {
     const hash = this.#manifest.chunks[index] as string
+    // The buffer can take the next chunk as soon as the store has written these bytes to the
+    // file: holding it through the fsyncs too is what kept most of the window in memory.
+    let given = false
+    const giveBack = (): void => {
+      if (given) return
+      given = true
+      this.#deps.buffers?.give(bytes)
+    }
     this.#writing++
     try {
-      await this.#deps.store.putChunk(hash, bytes)
+      await this.#deps.store.putChunk(hash, bytes, { onWritten: giveBack })
       source.bytes += bytes.length
       this.#fetched += bytes.length
       this.#have += bytes.length
@@ -454,8 +465,8 @@ export class BlobFetch {
         this.#abort.abort(this.#failure)
       }
     } finally {
-      // The store is done with the bytes (written, or refused): the buffer can take the next chunk.
-      this.#deps.buffers?.give(bytes)
+      // Refused, or failed before it was written: the store is done with the bytes all the same.
+      giveBack()
       this.#writing--
       this.#outstanding--
       this.pump()

@@ -193,7 +193,7 @@ export function servingFrom(
     },
     readChunk: async (hash) => readChunk(hash, await store.readChunk(hash)),
     putManifest: (m) => store.putManifest(m),
-    putChunk: (hash, bytes) => store.putChunk(hash, bytes),
+    putChunk: (hash, bytes, options) => store.putChunk(hash, bytes, options),
     putSmallBlobs: (blobs) => store.putSmallBlobs(blobs),
     missingChunks: (m) => store.missingChunks(m),
     hold: (m) => store.hold(m),

@@ -201,6 +201,44 @@ describe('/hearth/blob/1.0.0', () => {
     assert.deepEqual(b.strikes, [])
   })
 
+  test('a chunk buffer is reused only after the store has written its bytes', async (t) => {
+    const n = new Notifier()
+    const a = await startShelfPeer(t, n)
+    const calls = { written: 0, intact: 0, early: 0 }
+    const b = await startShelfPeer(t, n, {
+      // A slow disk: each chunk becomes durable only a while after its bytes were written, so
+      // the fetch reuses buffers while earlier chunks are still on their way to the disk.
+      wrap: (store) => ({
+        ...servingFrom(store, async (_hash, real) => real),
+        putChunk: async (hash, bytes, options) => {
+          const copy = Uint8Array.from(bytes)
+          let written = false
+          await store.putChunk(hash, bytes, {
+            onWritten: () => {
+              written = true
+              calls.written++
+              if (Buffer.from(bytes).equals(copy)) calls.intact++
+              options?.onWritten?.()
+            },
+          })
+          if (!written) calls.early++
+          await new Promise((resolve) => setTimeout(resolve, 5))
+        },
+      }),
+      limits: { chunksPerRequest: 2, streamsPerSource: 2, maxChunksInFlight: 8 },
+    })
+    const { sha256, manifest, blobId } = await addFile(t, a, 20 * CHUNK_SIZE + 1)
+    share(a, blobId, b)
+    await connect(b, a)
+    await b.blobs.fetchBlob({ manifest, groupId: GROUP, sources: [a.node.peerId] })
+    await assertHolds(t, b, manifest, sha256)
+    assert.deepEqual(calls, {
+      written: manifest.chunks.length,
+      intact: manifest.chunks.length,
+      early: 0,
+    })
+  })
+
   test('fetches from two sources at once, no chunk twice', async (t) => {
     const n = new Notifier()
     const a = await startShelfPeer(t, n)
