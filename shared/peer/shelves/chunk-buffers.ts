@@ -1,8 +1,9 @@
 // Reused buffers for received chunk frames. A fetch holds at most its window of chunks (32 MiB),
 // but without reuse every 1 MiB chunk is a fresh ArrayBuffer outside V8's heap: allocating it
 // zero-fills a megabyte, and a megabyte of external memory per chunk is what made the receiver
-// collect garbage most (bench/RESULTS.md, 8). A buffer goes back once the store has the chunk on
-// disk; a few are kept for the next chunks, the rest are left to the collector.
+// collect garbage most (bench/RESULTS.md, 8). A buffer goes back once the store has written the
+// chunk's bytes (before its fsyncs); a few are kept for the next chunks, the rest are left to
+// the collector.
 import { MAX_CHUNK_FRAME_BYTES } from './wire.ts'
 
 export class ChunkBuffers {
