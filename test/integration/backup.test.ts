@@ -75,6 +75,14 @@ describe('backup and restore', () => {
     const answer = (await ana.peer.handlers['messages.list']({ group: family.groupId })).at(-1)
     assert.equal(answer?.text, 'yes 🍲')
     await ana.peer.handlers['receipts.markRead']({ group: family.groupId, messageId: answer.id })
+    // Bo fetches the photo by himself (it is under the size limit) and says he holds it. Wait
+    // for that word to reach Ana, or it could land between the backup and the look at Ana's
+    // device that the restored one is compared with.
+    await until(ana.peer, 'Ana hears that Bo holds the photo', async () =>
+      (await ana.peer.handlers['shelf.list']({ group: family.groupId })).some(
+        (f) => f.fileId === added.fileId && f.holders.includes(bo.peer.peerId),
+      ),
+    )
 
     backupFile = path.join(work, 'ana.hearth-backup')
     const made = await ana.peer.handlers['backup.create']({
