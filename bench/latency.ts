@@ -236,18 +236,10 @@ async function startTimingPeer(
 const ms = (fromNs: string, toNs: string) => Number(BigInt(toNs) - BigInt(fromNs)) / 1e6
 
 /**
- * The same two peers as `twoProcesses`, each in a process that stamps its own events: A the
- * moment it calls `messages.send` and the moment that replies, B the moment `messageAdded` fires.
- * One message and one raw round trip on A's connection to B take turns, each started only when
- * the one before is over (reply included), so both go at the same pace; then the raw round trips
- * again back to back.
+ * Data folders for Ana and Bo, both members of one group holding nothing yet, each knowing the
+ * other at a free loopback port.
  */
-async function timedInside(
-  ctx: BenchContext,
-  count: number,
-  warmup: number,
-  payload: Uint8Array,
-): Promise<{ hearth: number[]; replies: number[]; paced: number[]; backToBack: number[] }> {
+async function twoMembers(ctx: BenchContext, prefix: string) {
   const ana = await newDevice('Ana')
   const bo = await newDevice('Bo')
   const group = foundGroup(ana, [bo])
@@ -256,8 +248,8 @@ async function timedInside(
   group.destroy()
   const [portA, portB] = (await freePorts(2)) as [number, number]
   const at = (port: number) => `/ip4/127.0.0.1/tcp/${port}`
-  const dirA = ctx.tempDir('latency-inside-ana')
-  const dirB = ctx.tempDir('latency-inside-bo')
+  const dirA = ctx.tempDir(`${prefix}-ana`)
+  const dirB = ctx.tempDir(`${prefix}-bo`)
   writeDataDir(dirA, {
     device: ana,
     groupId,
@@ -270,6 +262,23 @@ async function timedInside(
     state,
     knownPeers: [{ peerId: ana.peerId, addrs: [at(portA)] }],
   })
+  return { groupId, dirA, dirB, portA, portB, at }
+}
+
+/**
+ * The same two peers as `twoProcesses`, each in a process that stamps its own events: A the
+ * moment it calls `messages.send` and the moment that replies, B the moment `messageAdded` fires.
+ * One message and one raw round trip on A's connection to B take turns, each started only when
+ * the one before is over (reply included), so both go at the same pace; then the raw round trips
+ * again back to back.
+ */
+async function timedInside(
+  ctx: BenchContext,
+  count: number,
+  warmup: number,
+  payload: Uint8Array,
+): Promise<{ hearth: number[]; replies: number[]; paced: number[]; backToBack: number[] }> {
+  const { groupId, dirA, dirB, portA, portB, at } = await twoMembers(ctx, 'latency-inside')
   const peers: TimingPeer[] = []
   try {
     const a = await startTimingPeer(dirA, at(portA), payload.length)
@@ -343,28 +352,7 @@ async function twoProcesses(
   warmup: number,
   payload: Uint8Array,
 ): Promise<Samples & { replies: number[] }> {
-  const ana = await newDevice('Ana')
-  const bo = await newDevice('Bo')
-  const group = foundGroup(ana, [bo])
-  const state = group.snapshot()
-  const groupId = group.groupId
-  group.destroy()
-  const [portA, portB] = (await freePorts(2)) as [number, number]
-  const at = (port: number) => `/ip4/127.0.0.1/tcp/${port}`
-  const dirA = ctx.tempDir('latency-ana')
-  const dirB = ctx.tempDir('latency-bo')
-  writeDataDir(dirA, {
-    device: ana,
-    groupId,
-    state,
-    knownPeers: [{ peerId: bo.peerId, addrs: [at(portB)] }],
-  })
-  writeDataDir(dirB, {
-    device: bo,
-    groupId,
-    state,
-    knownPeers: [{ peerId: ana.peerId, addrs: [at(portA)] }],
-  })
+  const { groupId, dirA, dirB, portA, portB, at } = await twoMembers(ctx, 'latency')
 
   const serves: Serve[] = []
   const clients: ApiClient[] = []
