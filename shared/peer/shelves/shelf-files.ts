@@ -783,20 +783,16 @@ export class ShelfFiles {
       groupId,
       sources,
       signal,
-      onProgress: (p) => {
-        job.bytes = p.bytes
-        for (const { groupId: g, fileId } of job.files.values()) {
-          this.#deps.events.emit('transferProgressed', {
-            groupId: g,
-            fileId,
-            bytes: p.bytes,
-            total: p.total,
-            rate: p.rate,
-            sources: p.sources,
-          })
-        }
-      },
+      onProgress: (p) => this.#progressed(job, p),
     })
+  }
+
+  /** Tells every file the job fetches for how far it has come. */
+  #progressed(job: Job, p: { bytes: number; total: number; rate: number; sources: number }): void {
+    job.bytes = p.bytes
+    for (const { groupId, fileId } of job.files.values()) {
+      this.#deps.events.emit('transferProgressed', { groupId, fileId, ...p })
+    }
   }
 
   /** Fetches a file of at most one chunk whole, in a batch with other small files. */
@@ -817,17 +813,12 @@ export class ShelfFiles {
       urgent: [...job.wants.values()].some((w) => w.kind !== 'policy'),
     })
     this.#smallRate.add(fetchedBytes)
-    job.bytes = view.size
-    for (const { groupId: g, fileId } of job.files.values()) {
-      this.#deps.events.emit('transferProgressed', {
-        groupId: g,
-        fileId,
-        bytes: view.size,
-        total: view.size,
-        rate: this.#smallRate.rate(),
-        sources: 1,
-      })
-    }
+    this.#progressed(job, {
+      bytes: view.size,
+      total: view.size,
+      rate: this.#smallRate.rate(),
+      sources: 1,
+    })
   }
 
   /** Waits for a wake-up: a sync, a shelf change, a cancel or the peer stopping. */
